@@ -1,0 +1,1 @@
+// HostsCore: the hosts-file model shared by all three programs.
