@@ -68,17 +68,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shared by the test targets only: moto_server launcher, free ports, temp dirs, running built binaries.
+        .target(name: "TestSupport", dependencies: ["HostsCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "HostsCoreTests", dependencies: ["HostsCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "HostsCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "HostsCore",
+                "Server", "HostsCore", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ClientTests", dependencies: ["Client", "HostsCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["HostsCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClientTests", dependencies: ["Client", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["HostsCore", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )
