@@ -28,5 +28,21 @@ demo: release
 bench: release
 	bench/hostscore/run.sh
 
+PROGRAMS = hosts-generator hosts-server hosts-client
+BIN = $(shell $(SWIFT) build -c release --show-bin-path)
+
+# Binaries, shell completions and man pages under $(DESTDIR)$(PREFIX), all generated from the argument parsers.
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	for p in $(PROGRAMS); do \
+		install -m 755 "$(BIN)/$$p" $(DESTDIR)$(PREFIX)/bin/ && \
+		"$(BIN)/$$p" --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p && \
+		"$(BIN)/$$p" --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p && \
+		"$(BIN)/$$p" --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish && \
+		python3 scripts/gen-man.py "$(BIN)/$$p" $(DESTDIR)$(PREFIX)/share/man/man1 || exit 1; \
+	done
+
 clean:
 	rm -rf .build

@@ -29,11 +29,10 @@ pids+=($!)
 wait_for "http://127.0.0.1:$MOTO_PORT/moto-api/"
 python3 scripts/demo_estate.py "http://127.0.0.1:$MOTO_PORT" seed
 
-step "hosts-generator generate (Profiles/example.yml, endpoint pointed at moto)"
-mkdir -p "$WORK/profiles"
-cp -r Profiles/. "$WORK/profiles/"
-sed -i -E "s#^( *endpoint:).*#\1 http://127.0.0.1:$MOTO_PORT#; s#^output:.*#output: $WORK/published#" "$WORK/profiles/example.yml"
-"$BIN/hosts-generator" generate --config "$WORK/profiles/example.yml"
+export AWS_ENDPOINT_URL_EC2="http://127.0.0.1:$MOTO_PORT"
+generate() { "$BIN/hosts-generator" generate --config Profiles/example.yml --output "$WORK/published"; }
+step "hosts-generator generate --config Profiles/example.yml (AWS_ENDPOINT_URL_EC2=$AWS_ENDPOINT_URL_EC2)"
+generate
 ls -l "$WORK/published"
 
 SERVER_PORT=$(free_port)
@@ -65,7 +64,7 @@ client status
 step "the estate changes: web-2 terminated, web-9 launched; regenerate and re-sync"
 cp "$WORK/hosts" "$WORK/hosts.before"
 python3 scripts/demo_estate.py "http://127.0.0.1:$MOTO_PORT" change
-"$BIN/hosts-generator" generate --config "$WORK/profiles/example.yml"
+generate
 client sync
 step "what changed in the hosts file"
 diff -u --label before --label after "$WORK/hosts.before" "$WORK/hosts" || true
