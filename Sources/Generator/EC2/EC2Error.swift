@@ -1,7 +1,7 @@
 /// Why a DescribeInstances sweep of one source failed. Every message names the source and, where there is one,
 /// the page.
 struct EC2Error: Error, CustomStringConvertible, Sendable {
-    enum Kind: Sendable, Equatable {
+    enum Kind: Sendable {
         /// The API answered with an error document (`AuthFailure`, `Throttling`…).
         case api(status: Int, code: String, message: String)
         /// An error status without an EC2 error document (an HTML page from a proxy, an empty body…).

@@ -78,9 +78,10 @@ struct SigV4Signer: Sendable {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(
-            format: "%04d%02d%02dT%02d%02d%02dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        let year = Int(parts.tm_year) + 1900
+        let fields: [Int] = [Int(parts.tm_mon) + 1, Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min)]
+        let padded = (fields + [Int(parts.tm_sec)]).map { $0 < 10 ? "0\($0)" : "\($0)" }
+        return "\(year)\(padded[0])\(padded[1])T\(padded[2])\(padded[3])\(padded[4])Z"
     }
 
     /// Non-S3 services encode each path segment once more on top of the wire form.
@@ -89,10 +90,13 @@ struct SigV4Signer: Sendable {
     }
 
     static func canonicalQuery(_ query: [(String, String)]) -> String {
-        query.map { (AWSPercentEncoding.encode($0.0), AWSPercentEncoding.encode($0.1)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        let encoded: [(name: String, value: String)] = query.map { pair in
+            (AWSPercentEncoding.encode(pair.0), AWSPercentEncoding.encode(pair.1))
+        }
+        let sorted = encoded.sorted { lhs, rhs in
+            lhs.name == rhs.name ? lhs.value < rhs.value : lhs.name < rhs.name
+        }
+        return sorted.map { pair in pair.name + "=" + pair.value }.joined(separator: "&")
     }
 
     /// Lower-cased names, sorted; values trimmed with whitespace runs collapsed; repeated names joined by ",".
