@@ -29,10 +29,13 @@ struct ConfigLoader {
         } catch {
             throw ConfigError(path: path, key: "", reason: "not valid YAML: \(error)")
         }
-        let top = try mapping(root, key: "", allowed: ["sources", "profiles", "output", "shrink-guard", "states", "retry"])
+        let top = try mapping(
+            root, key: "", allowed: ["sources", "profiles", "output", "shrink-guard", "states", "retry"])
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
 
-        guard let sourcesNode = top["sources"] else { throw error(root, "sources", "missing (list at least one source)") }
+        guard let sourcesNode = top["sources"] else {
+            throw error(root, "sources", "missing (list at least one source)")
+        }
         var sources: [SourceConfig] = []
         for (index, node) in try sequence(sourcesNode, key: "sources").enumerated() {
             let key = "sources[\(index)]"
@@ -47,11 +50,14 @@ struct ConfigLoader {
                     url.host?.isEmpty == false
                 else { throw error(endpointNode, "\(key).endpoint", "'\(endpoint)' is not an http(s) URL") }
             }
-            sources.append(SourceConfig(name: name, region: try optionalString(fields, "region", key: key), endpoint: endpoint))
+            sources.append(
+                SourceConfig(name: name, region: try optionalString(fields, "region", key: key), endpoint: endpoint))
         }
         if sources.isEmpty { throw error(sourcesNode, "sources", "list at least one source") }
 
-        guard let profilesNode = top["profiles"] else { throw error(root, "profiles", "missing (list at least one profile)") }
+        guard let profilesNode = top["profiles"] else {
+            throw error(root, "profiles", "missing (list at least one profile)")
+        }
         var profiles: [ProfileConfig] = []
         for (index, node) in try sequence(profilesNode, key: "profiles").enumerated() {
             let profile = try parseProfile(node, key: "profiles[\(index)]", base: base)
@@ -77,7 +83,9 @@ struct ConfigLoader {
             let states = try stringList(node, key: "states")
             let known: Set = ["pending", "running", "shutting-down", "terminated", "stopping", "stopped"]
             if let bad = states.first(where: { !known.contains($0) }) {
-                throw error(node, "states", "unknown instance state '\(bad)' (one of \(known.sorted().joined(separator: ", ")))")
+                throw error(
+                    node, "states", "unknown instance state '\(bad)' (one of \(known.sorted().joined(separator: ", ")))"
+                )
             }
             if states.isEmpty { throw error(node, "states", "list at least one state") }
             config.states = states
@@ -107,7 +115,9 @@ struct ConfigLoader {
             node, key: key, allowed: ["name", "description", "prefixes", "address", "hostnames", "include"])
         let name = try requiredString(fields, "name", in: node, key: key)
         guard ProfileName.isValid(name) else {
-            throw error(fields["name"]!, "\(key).name", "'\(name)' is not a valid profile name ([a-z0-9][a-z0-9-]*, at most 63)")
+            throw error(
+                fields["name"]!, "\(key).name", "'\(name)' is not a valid profile name ([a-z0-9][a-z0-9-]*, at most 63)"
+            )
         }
         guard let prefixesNode = fields["prefixes"] else { throw error(node, "\(key).prefixes", "missing") }
         let prefixes = try stringList(prefixesNode, key: "\(key).prefixes")

@@ -33,6 +33,11 @@ enum DescribeInstancesParser {
         guard delegate.sawRoot else {
             throw PageParseError(line: 0, reason: "empty document")
         }
+        // libxml2's push parser (under XMLParser on Linux) can report success for a document cut short.
+        guard delegate.closedRoot else {
+            let open = delegate.openElements.joined(separator: ">")
+            throw PageParseError(line: parser.lineNumber, reason: "truncated document: it ends inside <\(open)>")
+        }
         return DescribeInstancesPage(instances: delegate.instances, nextToken: delegate.nextToken)
     }
 
@@ -46,6 +51,8 @@ enum DescribeInstancesParser {
         var nextToken: String?
         var failure: PageParseError?
         var sawRoot = false
+        var closedRoot = false
+        var openElements: [String] { stack }
 
         private var stack: [String] = []
         private var instanceDepth: Int?
@@ -96,7 +103,8 @@ enum DescribeInstancesParser {
                 tagValue = nil
             case (3, "key") where stack[base] == "tagSet": begin(.tagKey)
             case (3, "value") where stack[base] == "tagSet": begin(.tagValue)
-            case (5, "ipv6Address") where stack[base] == "networkInterfaceSet" && parent == "item"
+            case (5, "ipv6Address")
+            where stack[base] == "networkInterfaceSet" && parent == "item"
                 && stack[base + 2] == "ipv6AddressesSet":
                 begin(.interfaceIPv6)
             default: break
@@ -111,7 +119,10 @@ enum DescribeInstancesParser {
             _ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?
         ) {
             let value = finish()
-            defer { stack.removeLast() }
+            defer {
+                stack.removeLast()
+                if stack.isEmpty { closedRoot = true }
+            }
             guard let base = instanceDepth else {
                 if let (field, value) = value, field == .nextToken { nextToken = value }
                 return

@@ -15,9 +15,10 @@ struct EC2Endpoint: Sendable, Equatable {
         return host
     }
 
-    /// The path to POST to: the endpoint's base path, "/" when it has none.
+    /// The path as sent on the wire (percent-encoded, trailing slash kept): the endpoint's base path, "/" when it
+    /// has none.
     var path: String {
-        let path = url.path
+        let path = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? ""
         return path.isEmpty ? "/" : path
     }
 

@@ -26,7 +26,9 @@ struct EC2QueryClient: Sendable {
     func describeInstances(prefixes: [String], states: [String]) async throws(EC2Error) -> SweepResult {
         let started = ContinuousClock.now
         var filters: [(String, String)] = [("Filter.1.Name", "tag:Prefix")]
-        for (index, prefix) in prefixes.sorted().enumerated() { filters.append(("Filter.1.Value.\(index + 1)", prefix)) }
+        for (index, prefix) in prefixes.sorted().enumerated() {
+            filters.append(("Filter.1.Value.\(index + 1)", prefix))
+        }
         if !states.isEmpty {
             filters.append(("Filter.2.Name", "instance-state-name"))
             for (index, state) in states.enumerated() { filters.append(("Filter.2.Value.\(index + 1)", state)) }

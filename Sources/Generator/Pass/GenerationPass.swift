@@ -45,7 +45,8 @@ struct GenerationPass: Sendable {
             }
             rendered.append(result)
         }
-        let publisher = Publisher(directory: output, shrinkGuard: ShrinkGuard(fraction: config.shrinkGuard), force: force)
+        let publisher = Publisher(
+            directory: output, shrinkGuard: ShrinkGuard(fraction: config.shrinkGuard), force: force)
         let plan = publisher.plan(rendered)
         if !dryRun {
             do {

@@ -13,7 +13,8 @@ enum PassError: Error, CustomStringConvertible, Sendable {
         case .source(let error): return "\(error)"
         case .endpoint(let source, let error): return "source \(source): \(error)"
         case .include(let profile, let error): return "profile \(profile): include \(error)"
-        case .includeUnreadable(let profile, let path): return "profile \(profile): include \(path): cannot read the file"
+        case .includeUnreadable(let profile, let path):
+            return "profile \(profile): include \(path): cannot read the file"
         case .publish(let error): return "\(error)"
         }
     }

@@ -88,7 +88,8 @@ struct ProfileRenderer {
                 case nil:
                     owner[name] = .instance(candidate)
                     names.append(name)
-                case .instance(let other) where other.instance.instanceID == candidate.instance.instanceID
+                case .instance(let other)
+                where other.instance.instanceID == candidate.instance.instanceID
                     && other.address == candidate.address:
                     continue  // the same instance seen twice (e.g. two sources on one endpoint)
                 case .instance(let other):
@@ -105,7 +106,9 @@ struct ProfileRenderer {
                 entries.append(HostsEntry(address: candidate.address, hostnames: names))
             }
         }
-        for segment in includes { entries.append(contentsOf: segment.entries.map { HostsEntry(address: $0.address, hostnames: $0.hostnames) }) }
+        for segment in includes {
+            entries.append(contentsOf: segment.entries.map { HostsEntry(address: $0.address, hostnames: $0.hostnames) })
+        }
 
         let content = HostsRenderer.render(entries, header: header(includes: includes))
         return RenderedProfile(

@@ -22,7 +22,9 @@ struct ContainerCredentialsProvider: Sendable {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw CredentialsError(source: source, reason: "cannot read token file \(file)")
             }
-            headers.append(("Authorization", String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+            headers.append(
+                ("Authorization", String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            )
         } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] {
             headers.append(("Authorization", token))
         }

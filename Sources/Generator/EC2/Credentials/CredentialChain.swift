@@ -12,8 +12,7 @@ struct CredentialChain: Sendable {
         {
             return found
         }
-        if let found = try await IMDSCredentialsProvider(environment: environment, transport: transport).credentials()
-        {
+        if let found = try await IMDSCredentialsProvider(environment: environment, transport: transport).credentials() {
             return found
         }
         throw CredentialsError(

@@ -33,7 +33,8 @@ struct IMDSCredentialsProvider: Sendable {
             return nil  // not on EC2 (or IMDS unreachable): the chain ends without credentials
         }
         let auth = [("X-aws-ec2-metadata-token", token)]
-        let role = try await get(roleURL, headers: auth, source: source)
+        let role =
+            try await get(roleURL, headers: auth, source: source)
             .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         if role.isEmpty {
             throw CredentialsError(source: source, reason: "no IAM role attached to this instance")

@@ -14,7 +14,9 @@ struct SharedFileCredentialsProvider: Sendable {
     func settings() -> [String: String] {
         var merged: [String: String] = [:]
         if let config = SharedINIFile.load(configPath) {
-            let section = profile == "default" ? (config.sections["default"] ?? config.sections["profile default"])
+            let section =
+                profile == "default"
+                ? (config.sections["default"] ?? config.sections["profile default"])
                 : config.sections["profile \(profile)"]
             merged.merge(section ?? [:]) { $1 }
         }

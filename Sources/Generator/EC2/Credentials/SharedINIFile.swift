@@ -13,7 +13,10 @@ struct SharedINIFile: Sendable {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") {
-                guard let close = line.firstIndex(of: "]") else { current = nil; continue }
+                guard let close = line.firstIndex(of: "]") else {
+                    current = nil
+                    continue
+                }
                 let name = line[line.index(after: line.startIndex)..<close].trimmingCharacters(in: .whitespaces)
                 current = name
                 sections[name, default: [:]] = sections[name] ?? [:]
