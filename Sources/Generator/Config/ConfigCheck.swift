@@ -1,0 +1,44 @@
+import Foundation
+import HostsCore
+
+/// What `check` verifies beyond parsing: includes read and parse strictly, every source resolves to a region and
+/// an endpoint. Returns the text printed on success.
+enum ConfigCheck {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func run(path: String, environment: ProcessEnvironment) throws -> String {
+        let config = try ConfigLoader.load(path: path)
+        var out = ""
+        for (index, source) in config.sources.enumerated() {
+            do {
+                let endpoint = try EC2Endpoint.resolve(
+                    region: source.region, endpoint: source.endpoint, environment: environment)
+                out += "source \(source.name): \(endpoint.region) \(endpoint.url.absoluteString)\n"
+            } catch {
+                throw ConfigError(path: path, key: "sources[\(index)]", reason: "\(source.name): \(error)")
+            }
+        }
+        for (index, profile) in config.profiles.enumerated() {
+            var entries = 0
+            for (position, include) in profile.include.enumerated() {
+                let key = "profiles[\(index)].include[\(position)]"
+                guard let data = FileManager.default.contents(atPath: include.path) else {
+                    throw ConfigError(path: path, key: key, reason: "cannot read \(include.path)")
+                }
+                do {
+                    entries += try StrictParser.parse([UInt8](data), source: include.path).count
+                } catch {
+                    throw ConfigError(path: path, key: key, reason: "\(error)")
+                }
+            }
+            let templates = profile.hostnames.map(\.description).joined(separator: " ")
+            out +=
+                "profile \(profile.name): \(profile.address.rawValue) addresses of \(profile.prefixes.joined(separator: ", ")); "
+                + "hostnames \(templates); \(profile.include.count) include(s), \(entries) static entries\n"
+        }
+        out += "output \(config.output)\nok\n"
+        return out
+    }
+}

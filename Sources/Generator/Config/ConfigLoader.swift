@@ -1,0 +1,217 @@
+import Foundation
+import HostsCore
+import Yams
+
+/// Reads and validates a profile definition file. Unknown keys are errors (a typo must not silently drop a
+/// setting). Every error names the file, the line and the key path.
+struct ConfigLoader {
+    var path: String
+
+    static func load(path: String) throws(ConfigError) -> GeneratorConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(path: path, key: "", reason: "cannot read the file")
+        }
+        return try ConfigLoader(path: path).parse(String(decoding: data, as: UTF8.self))
+    }
+
+    func parse(_ text: String) throws(ConfigError) -> GeneratorConfig {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigError(path: path, key: "", reason: "the file is empty")
+            }
+            root = node
+        } catch let error as ConfigError {
+            throw error
+        } catch let error as YamlError {
+            let (line, problem) = Self.describe(error)
+            throw ConfigError(path: path, line: line, key: "", reason: "not valid YAML: \(problem)")
+        } catch {
+            throw ConfigError(path: path, key: "", reason: "not valid YAML: \(error)")
+        }
+        let top = try mapping(
+            root, key: "", allowed: ["sources", "profiles", "output", "shrink-guard", "states", "retry"])
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+
+        guard let sourcesNode = top["sources"] else {
+            throw error(root, "sources", "missing (list at least one source)")
+        }
+        var sources: [SourceConfig] = []
+        for (index, node) in try sequence(sourcesNode, key: "sources").enumerated() {
+            let key = "sources[\(index)]"
+            let fields = try mapping(node, key: key, allowed: ["name", "region", "endpoint"])
+            let name = try requiredString(fields, "name", in: node, key: key)
+            if sources.contains(where: { $0.name == name }) {
+                throw error(fields["name"]!, "\(key).name", "duplicate source name '\(name)'")
+            }
+            let endpoint = try optionalString(fields, "endpoint", key: key)
+            if let endpoint, let endpointNode = fields["endpoint"] {
+                guard let url = URL(string: endpoint), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                    url.host?.isEmpty == false
+                else { throw error(endpointNode, "\(key).endpoint", "'\(endpoint)' is not an http(s) URL") }
+            }
+            sources.append(
+                SourceConfig(name: name, region: try optionalString(fields, "region", key: key), endpoint: endpoint))
+        }
+        if sources.isEmpty { throw error(sourcesNode, "sources", "list at least one source") }
+
+        guard let profilesNode = top["profiles"] else {
+            throw error(root, "profiles", "missing (list at least one profile)")
+        }
+        var profiles: [ProfileConfig] = []
+        for (index, node) in try sequence(profilesNode, key: "profiles").enumerated() {
+            let profile = try parseProfile(node, key: "profiles[\(index)]", base: base)
+            if profiles.contains(where: { $0.name == profile.name }) {
+                throw error(node, "profiles[\(index)].name", "duplicate profile name '\(profile.name)'")
+            }
+            profiles.append(profile)
+        }
+        if profiles.isEmpty { throw error(profilesNode, "profiles", "list at least one profile") }
+
+        let output = try optionalString(top, "output", key: "") ?? "published"
+        var config = GeneratorConfig(
+            path: path, sources: sources, profiles: profiles,
+            output: base.appendingPathComponent(output).standardizedFileURL.path)
+        if output.hasPrefix("/") { config.output = output }
+        if let node = top["shrink-guard"] {
+            guard let value = Double(node.string ?? ""), (0...1).contains(value) else {
+                throw error(node, "shrink-guard", "must be a number from 0 to 1 (the largest allowed shrink)")
+            }
+            config.shrinkGuard = value
+        }
+        if let node = top["states"] {
+            let states = try stringList(node, key: "states")
+            let known: Set = ["pending", "running", "shutting-down", "terminated", "stopping", "stopped"]
+            if let bad = states.first(where: { !known.contains($0) }) {
+                throw error(
+                    node, "states", "unknown instance state '\(bad)' (one of \(known.sorted().joined(separator: ", ")))"
+                )
+            }
+            if states.isEmpty { throw error(node, "states", "list at least one state") }
+            config.states = states
+        }
+        if let node = top["retry"] {
+            let fields = try mapping(node, key: "retry", allowed: ["max-attempts", "base-delay", "max-delay"])
+            if let attempts = fields["max-attempts"] {
+                guard let value = Int(attempts.string ?? ""), value >= 1 else {
+                    throw error(attempts, "retry.max-attempts", "must be a whole number >= 1")
+                }
+                config.retry.maxAttempts = value
+            }
+            for (name, keyPath) in [("base-delay", \RetryPolicy.baseDelay), ("max-delay", \RetryPolicy.maxDelay)] {
+                if let value = fields[name] {
+                    guard let seconds = Double(value.string ?? ""), seconds >= 0 else {
+                        throw error(value, "retry.\(name)", "must be a number of seconds >= 0")
+                    }
+                    config.retry[keyPath: keyPath] = seconds
+                }
+            }
+        }
+        return config
+    }
+
+    private func parseProfile(_ node: Node, key: String, base: URL) throws(ConfigError) -> ProfileConfig {
+        let fields = try mapping(
+            node, key: key, allowed: ["name", "description", "prefixes", "address", "hostnames", "include"])
+        let name = try requiredString(fields, "name", in: node, key: key)
+        guard ProfileName.isValid(name) else {
+            throw error(
+                fields["name"]!, "\(key).name", "'\(name)' is not a valid profile name ([a-z0-9][a-z0-9-]*, at most 63)"
+            )
+        }
+        guard let prefixesNode = fields["prefixes"] else { throw error(node, "\(key).prefixes", "missing") }
+        let prefixes = try stringList(prefixesNode, key: "\(key).prefixes")
+        if prefixes.isEmpty || prefixes.contains(where: \.isEmpty) {
+            throw error(prefixesNode, "\(key).prefixes", "list at least one non-empty Prefix tag value")
+        }
+        let addressText = try requiredString(fields, "address", in: node, key: key)
+        guard let address = AddressKind(rawValue: addressText) else {
+            throw error(fields["address"]!, "\(key).address", "must be public, private or ipv6 (got '\(addressText)')")
+        }
+        var hostnames: [HostnameTemplate] = []
+        if let templatesNode = fields["hostnames"] {
+            for (index, text) in try stringList(templatesNode, key: "\(key).hostnames").enumerated() {
+                do {
+                    hostnames.append(try HostnameTemplate(parsing: text))
+                } catch {
+                    throw self.error(templatesNode, "\(key).hostnames[\(index)]", error.description)
+                }
+            }
+            if hostnames.isEmpty { throw error(templatesNode, "\(key).hostnames", "list at least one template") }
+        } else {
+            hostnames = [try! HostnameTemplate(parsing: "{name}")]
+        }
+        var include: [ProfileConfig.Include] = []
+        if let includeNode = fields["include"] {
+            for text in try stringList(includeNode, key: "\(key).include") {
+                let resolved = text.hasPrefix("/") ? text : base.appendingPathComponent(text).standardizedFileURL.path
+                include.append(ProfileConfig.Include(written: text, path: resolved))
+            }
+        }
+        return ProfileConfig(
+            name: name, description: try optionalString(fields, "description", key: key), prefixes: prefixes,
+            address: address, hostnames: hostnames, include: include)
+    }
+
+    // MARK: Node access
+
+    private func mapping(_ node: Node, key: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
+        guard let mapping = node.mapping else { throw error(node, key, "must be a mapping (key: value)") }
+        var out: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            let name = keyNode.string ?? ""
+            let path = key.isEmpty ? name : "\(key).\(name)"
+            guard allowed.contains(name) else {
+                throw error(keyNode, path, "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+            }
+            out[name] = value
+        }
+        return out
+    }
+
+    private func sequence(_ node: Node, key: String) throws(ConfigError) -> [Node] {
+        guard let sequence = node.sequence else { throw error(node, key, "must be a list") }
+        return Array(sequence)
+    }
+
+    private func stringList(_ node: Node, key: String) throws(ConfigError) -> [String] {
+        var out: [String] = []
+        for (index, item) in try sequence(node, key: key).enumerated() {
+            guard let text = item.scalar?.string else { throw error(item, "\(key)[\(index)]", "must be a string") }
+            out.append(text)
+        }
+        return out
+    }
+
+    private func requiredString(_ fields: [String: Node], _ name: String, in parent: Node, key: String)
+        throws(ConfigError) -> String
+    {
+        guard let value = try optionalString(fields, name, key: key) else {
+            throw error(parent, "\(key).\(name)", "missing")
+        }
+        return value
+    }
+
+    private func optionalString(_ fields: [String: Node], _ name: String, key: String) throws(ConfigError) -> String? {
+        guard let node = fields[name] else { return nil }
+        let path = key.isEmpty ? name : "\(key).\(name)"
+        guard let text = node.scalar?.string else { throw error(node, path, "must be a string") }
+        if text.isEmpty { throw error(node, path, "must not be empty") }
+        return text
+    }
+
+    private func error(_ node: Node, _ key: String, _ reason: String) -> ConfigError {
+        ConfigError(path: path, line: node.mark?.line, key: key, reason: reason)
+    }
+
+    /// The line and a one-line problem (YamlError's own description spans several lines).
+    private static func describe(_ error: YamlError) -> (Int?, String) {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return (mark.line, problem)
+        default:
+            return (nil, "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "")
+        }
+    }
+}

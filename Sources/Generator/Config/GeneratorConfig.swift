@@ -1,0 +1,49 @@
+import Foundation
+
+/// A profile definition file (`Profiles/*.yml`), validated. Relative paths are already resolved against the
+/// directory of the file.
+struct GeneratorConfig: Sendable {
+    /// The file this came from, as given (for messages).
+    var path: String
+    var sources: [SourceConfig]
+    var profiles: [ProfileConfig]
+    /// The published directory.
+    var output: String
+    /// Refuse to publish a profile whose entry count falls by more than this fraction (0...1).
+    var shrinkGuard: Double = 0.5
+    /// Instance states to keep (`instance-state-name` filter).
+    var states: [String] = ["running"]
+    var retry = RetryPolicy()
+
+    /// Every profile's prefixes, de-duplicated and sorted: one sweep per source serves all profiles.
+    var allPrefixes: [String] { Array(Set(profiles.flatMap(\.prefixes))).sorted() }
+}
+
+/// One EC2 region/endpoint to sweep.
+struct SourceConfig: Sendable, Equatable {
+    var name: String
+    var region: String?
+    var endpoint: String?
+}
+
+/// Which address of an instance a profile publishes.
+enum AddressKind: String, Sendable, CaseIterable {
+    case `public`, `private`, ipv6
+}
+
+/// One published hosts file.
+struct ProfileConfig: Sendable {
+    var name: String
+    var description: String?
+    /// Values of the `Prefix` tag, matched exactly (case-sensitive) as AWS's tag filter does.
+    var prefixes: [String]
+    var address: AddressKind
+    var hostnames: [HostnameTemplate]
+    /// Static segments appended to the profile, as written in the config and resolved to a path.
+    var include: [Include]
+
+    struct Include: Sendable, Equatable {
+        var written: String
+        var path: String
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// A set of AWS keys, with the session token and expiry that temporary credentials carry.
+struct AWSCredentials: Sendable, Equatable {
+    var accessKeyID: String
+    var secretAccessKey: String
+    var sessionToken: String?
+    var expiration: Date?
+    /// Where these came from ("environment", "shared credentials file ~/.aws/credentials [prod]", …), for logs.
+    var source: String = ""
+
+    /// True when the credentials expire within `margin` seconds of `now`.
+    func expires(within margin: TimeInterval, of now: Date = Date()) -> Bool {
+        guard let expiration else { return false }
+        return expiration.timeIntervalSince(now) < margin
+    }
+}

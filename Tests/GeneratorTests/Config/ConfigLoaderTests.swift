@@ -1,0 +1,103 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Generator
+
+@Suite struct ConfigLoaderTests {
+    @Test func exampleProfilesLoad() throws {
+        let path = BuiltProducts.packageRoot + "/Profiles/example.yml"
+        let config = try ConfigLoader.load(path: path)
+        #expect(config.sources.map(\.name) == ["tokyo"])
+        #expect(config.sources[0].region == "ap-northeast-1")
+        #expect(config.profiles.map(\.name) == ["office", "remote"])
+        #expect(config.profiles[0].address == .public)
+        #expect(config.profiles[1].address == .private)
+        #expect(config.profiles[1].hostnames.map(\.description) == ["{name}", "{name}.{prefix}"])
+        #expect(
+            config.profiles[0].include.map(\.path) == [
+                BuiltProducts.packageRoot + "/Profiles/static/datacenter-office.hosts"
+            ])
+        #expect(config.allPrefixes == ["apne1a-prod", "apne1c-prod"])
+        #expect(config.shrinkGuard == 0.5)
+        #expect(config.states == ["running"])
+        let check = try ConfigCheck.run(path: path, environment: ProcessEnvironment(["HOME": "/nonexistent"]))
+        #expect(check.contains("4 static entries"))
+    }
+
+    func error(_ yaml: String) -> ConfigError? {
+        do {
+            _ = try ConfigLoader(path: "/etc/pd.yml").parse(yaml)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    let valid = """
+        sources:
+          - name: tokyo
+            region: ap-northeast-1
+        profiles:
+          - name: office
+            prefixes: [apne1a-prod]
+            address: public
+        output: out
+        """
+
+    @Test func defaultsAndRelativeOutput() throws {
+        let config = try ConfigLoader(path: "/etc/pd/defs.yml").parse(valid)
+        #expect(config.output == "/etc/pd/out")
+        #expect(config.profiles[0].hostnames.map(\.description) == ["{name}"])
+        #expect(config.retry == RetryPolicy())
+    }
+
+    @Test func errorsNameFileLineAndKey() {
+        let badAddress = error(valid.replacingOccurrences(of: "address: public", with: "address: elastic"))
+        #expect(
+            badAddress?.description
+                == "/etc/pd.yml:7: profiles[0].address: must be public, private or ipv6 (got 'elastic')")
+
+        let unknownKey = error(valid.replacingOccurrences(of: "    region:", with: "    regoin:"))
+        #expect(unknownKey?.key == "sources[0].regoin")
+        #expect(unknownKey?.line == 3)
+
+        let badName = error(valid.replacingOccurrences(of: "name: office", with: "name: Office_1"))
+        #expect(badName?.key == "profiles[0].name")
+
+        let badTemplate = error(valid + "\n" + "shrink-guard: 2")
+        #expect(badTemplate?.key == "shrink-guard")
+
+        let template = error(
+            valid.replacingOccurrences(of: "address: public", with: "address: public\n    hostnames: [\"{nme}\"]"))
+        #expect(template?.key == "profiles[0].hostnames[0]")
+        #expect(template?.reason.contains("unknown placeholder '{nme}'") == true)
+
+        let literal = error(
+            valid.replacingOccurrences(of: "address: public", with: "address: public\n    hostnames: [\"{name}_x\"]"))
+        #expect(literal?.key == "profiles[0].hostnames[0]")
+
+        #expect(error("sources: [")?.reason.hasPrefix("not valid YAML") == true)
+        #expect(error("profiles: []")?.key == "sources")
+        let duplicate = error(
+            valid.replacingOccurrences(
+                of: "output: out", with: "  - name: office\n    prefixes: [x]\n    address: private"))
+        #expect(duplicate?.reason == "duplicate profile name 'office'")
+    }
+
+    @Test func templates() throws {
+        let instance = EC2Instance(
+            instanceID: "i-0ABC", tags: ["Name": "Web Server_01", "Prefix": "apne1a-prod", "Role": "Front End"])
+        func expand(_ text: String) throws -> String? {
+            try HostnameTemplate(parsing: text).hostname(for: instance)?.value
+        }
+        #expect(try expand("{name}") == "web-server-01")
+        #expect(try expand("{name}.{prefix}") == "web-server-01.apne1a-prod")
+        #expect(try expand("{instance-id}.ec2") == "i-0abc.ec2")
+        #expect(try expand("{tag:Role}-{name}") == "front-end-web-server-01")
+        #expect(try expand("{tag:Missing}") == nil)
+        #expect(throws: HostnameTemplate.ParseError.self) { try HostnameTemplate(parsing: "static") }
+        #expect(throws: HostnameTemplate.ParseError.self) { try HostnameTemplate(parsing: "{name") }
+        #expect(throws: HostnameTemplate.ParseError.self) { try HostnameTemplate(parsing: "{name}..x") }
+    }
+}

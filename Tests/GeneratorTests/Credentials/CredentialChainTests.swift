@@ -1,0 +1,126 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Generator
+
+@Suite struct CredentialChainTests {
+    let transport = HTTPTransport(timeout: 5)
+    static let document = """
+        {"Code":"Success","AccessKeyId":"ASIAROLE","SecretAccessKey":"rolesecret","Token":"roletoken",
+         "Expiration":"2099-01-01T00:00:00Z"}
+        """
+
+    @Test func environmentWinsOverFiles() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(
+            ".aws/credentials", "[default]\naws_access_key_id = FILE\naws_secret_access_key = filesecret\n")
+        let environment = ProcessEnvironment([
+            "HOME": folder.path, "AWS_ACCESS_KEY_ID": "ENV", "AWS_SECRET_ACCESS_KEY": "envsecret",
+            "AWS_SESSION_TOKEN": "envtoken", "AWS_EC2_METADATA_DISABLED": "true",
+        ])
+        let found = try await CredentialChain(environment: environment, transport: transport).resolve()
+        #expect(found.accessKeyID == "ENV")
+        #expect(found.sessionToken == "envtoken")
+        #expect(found.source == "environment")
+    }
+
+    @Test func sharedFilesWithProfile() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write(
+            ".aws/credentials",
+            """
+            # comment
+            [default]
+            aws_access_key_id = DEFAULTKEY
+            aws_secret_access_key = defaultsecret
+
+            [prod]
+            aws_access_key_id=PRODKEY
+            aws_secret_access_key=prodsecret
+            aws_session_token = prodtoken
+            """)
+        try folder.write(
+            ".aws/config",
+            "[profile staging]\nregion = eu-west-3\naws_access_key_id = STAGEKEY\naws_secret_access_key = s\n")
+        var environment = ProcessEnvironment(["HOME": folder.path, "AWS_EC2_METADATA_DISABLED": "true"])
+        #expect(
+            try await CredentialChain(environment: environment, transport: transport).resolve().accessKeyID
+                == "DEFAULTKEY")
+        environment.values["AWS_PROFILE"] = "prod"
+        let prod = try await CredentialChain(environment: environment, transport: transport).resolve()
+        #expect(prod.accessKeyID == "PRODKEY")
+        #expect(prod.sessionToken == "prodtoken")
+        environment.values["AWS_PROFILE"] = "staging"
+        #expect(
+            try await CredentialChain(environment: environment, transport: transport).resolve().accessKeyID
+                == "STAGEKEY")
+        #expect(try EC2Endpoint.resolve(region: nil, endpoint: nil, environment: environment).region == "eu-west-3")
+        environment.values["AWS_PROFILE"] = "missing"
+        await #expect(throws: CredentialsError.self) {
+            try await CredentialChain(environment: environment, transport: transport).resolve()
+        }
+    }
+
+    @Test func containerCredentials() async throws {
+        let server = try ScriptedHTTPServer { request, _ in
+            guard request.path == "/creds", request.headers["authorization"] == "secret-token" else {
+                return .respond(status: 403, body: "no")
+            }
+            return .respond(status: 200, headers: ["Content-Type": "application/json"], body: Self.document)
+        }
+        defer { server.stop() }
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let tokenFile = try folder.write("token", "secret-token\n")
+        let environment = ProcessEnvironment([
+            "HOME": folder.path, "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.endpoint + "/creds",
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile, "AWS_EC2_METADATA_DISABLED": "true",
+        ])
+        let found = try await CredentialChain(environment: environment, transport: transport).resolve()
+        #expect(found.accessKeyID == "ASIAROLE")
+        #expect(found.sessionToken == "roletoken")
+        #expect(found.expiration == Date(timeIntervalSince1970: 4_070_908_800))
+    }
+
+    @Test func imdsV2() async throws {
+        let server = try ScriptedHTTPServer { request, _ in
+            switch (request.method, request.path) {
+            case ("PUT", "/latest/api/token"):
+                guard request.headers["x-aws-ec2-metadata-token-ttl-seconds"] != nil else {
+                    return .respond(status: 400, body: "")
+                }
+                return .respond(status: 200, body: "imds-token")
+            case (_, _) where request.headers["x-aws-ec2-metadata-token"] != "imds-token":
+                return .respond(status: 401, body: "")
+            case ("GET", "/latest/meta-data/iam/security-credentials/"):
+                return .respond(status: 200, body: "generator-role\n")
+            case ("GET", "/latest/meta-data/iam/security-credentials/generator-role"):
+                return .respond(status: 200, body: Self.document)
+            default:
+                return .respond(status: 404, body: "")
+            }
+        }
+        defer { server.stop() }
+        var environment = ProcessEnvironment([
+            "HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.endpoint,
+        ])
+        let found = try await CredentialChain(environment: environment, transport: transport).resolve()
+        #expect(found.accessKeyID == "ASIAROLE")
+        #expect(found.source.contains("generator-role"))
+        #expect(server.requests.map(\.method) == ["PUT", "GET", "GET"])
+
+        environment.values["AWS_EC2_METADATA_DISABLED"] = "true"
+        await #expect(throws: CredentialsError.self) {
+            try await CredentialChain(environment: environment, transport: transport).resolve()
+        }
+        #expect(server.requests.count == 3)
+    }
+
+    @Test func halfSetEnvironmentIsAnError() {
+        let provider = EnvironmentCredentialsProvider(environment: ProcessEnvironment(["AWS_ACCESS_KEY_ID": "x"]))
+        #expect(throws: CredentialsError.self) { try provider.credentials() }
+    }
+}
