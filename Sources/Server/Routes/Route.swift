@@ -1,0 +1,49 @@
+/// What a request path names. Paths are only ever compared and used as dictionary keys, never joined
+/// to a directory, so `..`, encoded slashes and the like simply name nothing.
+enum Route: Equatable {
+    case root
+    case index
+    case profile(Substring)
+    case signature(Substring)
+    case healthz
+    case metrics
+    case unknown
+
+    init(path: String) {
+        switch path {
+        case "/": self = .root
+        case "/profiles", "/profiles/": self = .index
+        case "/healthz": self = .healthz
+        case "/metrics": self = .metrics
+        default:
+            let prefix = "/profiles/"
+            guard path.hasPrefix(prefix) else {
+                self = .unknown
+                return
+            }
+            let name = path.dropFirst(prefix.count)
+            if name.hasSuffix(".sig") {
+                self = .signature(name.dropLast(4))
+            } else {
+                self = .profile(name)
+            }
+        }
+    }
+
+    /// The value of the `route` label in metrics: bounded, whatever the paths requested.
+    var label: Label {
+        switch self {
+        case .root: .root
+        case .index: .index
+        case .profile: .profile
+        case .signature: .signature
+        case .healthz: .healthz
+        case .metrics: .metrics
+        case .unknown: .other
+        }
+    }
+
+    enum Label: String, CaseIterable, Sendable {
+        case root, index, profile, signature, healthz, metrics, other
+    }
+}
