@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 /// The JSON served at `/profiles`: one record per served profile, built from the snapshot (entries, bytes
 /// and sha256 from the server's own parse; description and dates from the generator's index.json).
