@@ -48,7 +48,8 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--tls-cert and --tls-key go together")
         }
         if Logger.Level(rawValue: logLevel) == nil {
-            throw ValidationError("--log-level \(logLevel): not one of trace, debug, info, notice, warning, error, critical")
+            throw ValidationError(
+                "--log-level \(logLevel): not one of trace, debug, info, notice, warning, error, critical")
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port): not a port number") }
         guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }

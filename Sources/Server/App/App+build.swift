@@ -70,7 +70,8 @@ private func makeTLSConfiguration(_ files: ServerOptions.TLSFiles) throws -> TLS
     do {
         chain = try NIOSSLCertificate.fromPEMFile(files.certificate)
     } catch {
-        throw ServerSetupError(description: "--tls-cert \(files.certificate): not a readable PEM certificate (\(error))")
+        throw ServerSetupError(
+            description: "--tls-cert \(files.certificate): not a readable PEM certificate (\(error))")
     }
     let key: NIOSSLPrivateKey
     do {

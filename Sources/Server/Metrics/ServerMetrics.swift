@@ -22,7 +22,8 @@ final class ServerMetrics: Sendable {
 
     /// `hosts_server_<metric>_<unit>`.
     private static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "hosts", subsystem: "server", metricName: metric, unitName: unit, helpText: help)
+        MetricNameDescriptor(
+            namespace: "hosts", subsystem: "server", metricName: metric, unitName: unit, helpText: help)
     }
 
     init() {

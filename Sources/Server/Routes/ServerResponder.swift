@@ -29,7 +29,8 @@ struct ServerResponder: HTTPResponder {
                     "path": "\(request.uri.path)",
                     "status": "\(response.status.code)",
                     "bytes": "\(bodyBytes)",
-                    "duration_us": "\(duration.components.attoseconds / 1_000_000_000_000 + duration.components.seconds * 1_000_000)",
+                    "duration_us":
+                        "\(duration.components.attoseconds / 1_000_000_000_000 + duration.components.seconds * 1_000_000)",
                     "remote": "\(context.remote)",
                 ])
         }
@@ -82,7 +83,8 @@ struct ServerResponder: HTTPResponder {
         plain(.notFound, "not found\n", extra: [:], request)
     }
 
-    static func plain(_ status: HTTPResponse.Status, _ text: String, extra: HTTPFields, _ request: Request) -> Response {
+    static func plain(_ status: HTTPResponse.Status, _ text: String, extra: HTTPFields, _ request: Request) -> Response
+    {
         var response = dynamic(status, Array(text.utf8), contentType: "text/plain; charset=utf-8", request)
         response.headers.append(contentsOf: extra)
         return response

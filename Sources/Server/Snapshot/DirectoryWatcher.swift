@@ -24,7 +24,8 @@ struct DirectoryWatcher: Service {
                 if let tokens, tokens.reloadIfChanged() {
                     logger.info("token file reloaded", metadata: ["file": "\(tokens.path)"])
                 } else if let issue = tokens?.issue {
-                    logger.debug("token file unusable", metadata: ["file": "\(issue.file)", "reason": "\(issue.reason)"])
+                    logger.debug(
+                        "token file unusable", metadata: ["file": "\(issue.file)", "reason": "\(issue.reason)"])
                 }
             }
         }

@@ -45,7 +45,9 @@ struct Representation: Sendable {
         notModifiedGzipHeaders[.eTag] = gzipETag
         self.notModifiedGzipHeaders = notModifiedGzipHeaders
         gzipHeaders =
-            content + notModifiedGzipHeaders + [.contentEncoding: "gzip", .contentLength: String(gzip?.readableBytes ?? 0)]
+            content + notModifiedGzipHeaders + [
+                .contentEncoding: "gzip", .contentLength: String(gzip?.readableBytes ?? 0),
+            ]
     }
 
     /// The response for a GET or HEAD of this resource, after conditional-request evaluation.

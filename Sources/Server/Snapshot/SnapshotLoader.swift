@@ -26,7 +26,7 @@ struct SnapshotLoader: Sendable {
     mutating func reload(from current: Snapshot, now: Int64 = Int64(Date().timeIntervalSince1970)) -> Snapshot? {
         let listing: [String: FileStamp]
         do {
-            listing = try directory.listRegularFiles()
+            listing = try directory.listRegularFiles().filter { Self.isPublished($0.key) }
         } catch {
             // Keep serving what was loaded; say why nothing new is.
             let issue = LoadIssue(file: directory.path, line: 0, reason: error.reason)
@@ -100,6 +100,12 @@ struct SnapshotLoader: Sendable {
             profiles: profiles, signatures: signatures, issues: issues, generation: generation, builtAt: now)
     }
 
+    /// Whether the server has any use for a file of this name; everything else in the directory is ignored.
+    static func isPublished(_ file: String) -> Bool {
+        file == indexFile || profileName(file, suffix: profileSuffix) != nil
+            || profileName(file, suffix: signatureSuffix) != nil
+    }
+
     /// `office` for `office.hosts` (suffix `.hosts`); nil when the file is not of that kind or the
     /// name is not a valid profile name (temporary files, editor backups, anything else).
     static func profileName(_ file: String, suffix: String) -> String? {
@@ -118,13 +124,15 @@ struct SnapshotLoader: Sendable {
         do {
             loaded = try directory.read(file)
         } catch {
-            return .failure(LoadFailure(issue: LoadIssue(file: file, line: 0, reason: error.reason), transient: error.transient))
+            return .failure(
+                LoadFailure(issue: LoadIssue(file: file, line: 0, reason: error.reason), transient: error.transient))
         }
         let entries: [HostsEntry]
         do {
             entries = try StrictParser.parse(loaded.bytes, source: file)
         } catch {
-            return .failure(LoadFailure(issue: LoadIssue(file: file, line: error.line, reason: error.reason), transient: false))
+            return .failure(
+                LoadFailure(issue: LoadIssue(file: file, line: error.line, reason: error.reason), transient: false))
         }
         let representation = Representation(
             bytes: loaded.bytes, sha256: SHA256Hex.of(loaded.bytes), contentType: "text/plain; charset=utf-8",
