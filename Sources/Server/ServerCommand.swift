@@ -4,7 +4,7 @@ import Logging
 
 /// `hosts-server`: serves the profiles of a published directory over HTTP(S).
 @main
-struct ServerCommand: AsyncParsableCommand {
+struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hosts-server",
         abstract: "Publish the hosts profiles of a directory over HTTP(S), from memory, with ETags and gzip."
@@ -37,6 +37,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "Largest request header block, in bytes.")
     var maxHeaderBytes = 16 * 1024
 
+    @Option(help: "Event loop threads (default: the CPUs this process may run on).")
+    var threads: Int?
+
     @Flag(inversion: .prefixedNo, help: "One log line per request.")
     var accessLog = true
 
@@ -53,10 +56,11 @@ struct ServerCommand: AsyncParsableCommand {
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port): not a port number") }
         guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
     }
 
-    func run() async throws {
+    func run() throws {
         var logger = Logger(label: "hosts-server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var options = ServerOptions(directory: dir)
@@ -68,9 +72,12 @@ struct ServerCommand: AsyncParsableCommand {
         options.requestTimeout = .seconds(requestTimeout)
         options.maxHeaderBytes = maxHeaderBytes
         options.accessLog = accessLog
+        ServerRuntime.takeOver(threads: threads ?? ServerRuntime.usableCPUs)
         // A ServerSetupError surfaces as "Error: <what to fix>" and exit status 1.
         let app = try buildApplication(options: options, logger: logger)
-        // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then exit.
-        try await app.runService()
+        try ServerRuntime.runBlocking {
+            // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then exit.
+            try await app.runService()
+        }
     }
 }

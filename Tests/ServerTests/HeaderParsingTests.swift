@@ -58,3 +58,18 @@ import Testing
         #expect(Route(path: "/healthz").label == .healthz)
     }
 }
+
+@Suite struct RouteLabelTests {
+    @Test func positionsMatchAllCases() {
+        for (offset, label) in Route.Label.allCases.enumerated() { #expect(label.position == offset) }
+    }
+}
+
+@Suite struct MetricsTableTests {
+    @Test func statusPositionsMatchTheTable() {
+        for (offset, status) in ServerMetrics.commonStatuses.enumerated() {
+            #expect(ServerMetrics.statusPosition(status) == offset)
+        }
+        #expect(ServerMetrics.statusPosition(500) == nil)
+    }
+}

@@ -45,5 +45,18 @@ enum Route: Equatable {
 
     enum Label: String, CaseIterable, Sendable {
         case root, index, profile, signature, healthz, metrics, other
+
+        /// Position in `allCases`, without building that array on every request.
+        var position: Int {
+            switch self {
+            case .root: 0
+            case .index: 1
+            case .profile: 2
+            case .signature: 3
+            case .healthz: 4
+            case .metrics: 5
+            case .other: 6
+            }
+        }
     }
 }
