@@ -3,6 +3,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Builds the application for `options`: loads the directory once (failing if it cannot be listed),
 /// reads the token file, and wires the responder, the watcher and the HTTP or HTTPS server.
@@ -27,21 +28,26 @@ func buildApplication(
         throw ServerSetupError(description: "--token-file \(error)")
     }
 
+    let metrics = ServerMetrics()
+    let accessLog = options.accessLog ? logger : nil
     let responder = ServerResponder(
-        store: store, tokens: tokens, metrics: ServerMetrics(), accessLog: options.accessLog ? logger : nil,
+        store: store, tokens: tokens, metrics: metrics, accessLog: accessLog,
         scheme: options.tls == nil ? "http" : "https")
     let watcher = DirectoryWatcher(
         store: store, loader: loader, tokens: tokens, interval: options.pollInterval, logger: logger)
 
-    let requestTimeout = TimeAmount.nanoseconds(Int64(options.requestTimeout.components.seconds) * 1_000_000_000)
-    let http = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [RequestTimeoutHandler(timeout: requestTimeout)],
-        idleTimeout: .nanoseconds(Int64(options.idleTimeout.components.seconds) * 1_000_000_000),
-        httpDecoderConfiguration: .init(
-            maxHeaderFieldSize: options.maxHeaderBytes, maxHeaderListSize: options.maxHeaderBytes,
-            maxHeaderFieldCount: 100)
-    )
-    var server = HTTPServerBuilder.http1(configuration: http)
+    var limits = NIOHTTPDecoderLimitConfiguration()
+    limits.maxHeaderFieldSize = options.maxHeaderBytes
+    limits.maxHeaderListSize = options.maxHeaderBytes
+    limits.maxHeaderFieldCount = 100
+    let channel = ProfileHTTP1Channel.Configuration(
+        idleTimeout: TimeAmount(options.idleTimeout), requestTimeout: TimeAmount(options.requestTimeout),
+        decoderLimits: limits)
+    let routes = StaticRoutes(store: store, tokens: tokens)
+    var server = HTTPServerBuilder { responder in
+        ProfileHTTP1Channel(
+            responder: responder, configuration: channel, routes: routes, metrics: metrics, accessLog: accessLog)
+    }
     if let tls = options.tls {
         server = try .tls(server, tlsConfiguration: makeTLSConfiguration(tls))
     }

@@ -1,11 +1,9 @@
-import Hummingbird
-
 /// Content negotiation for the one coding the server offers besides identity.
 enum AcceptEncoding {
     /// True when the request's Accept-Encoding gives `gzip` (or `x-gzip`, or `*` without a gzip member)
     /// a non-zero quality. No header means identity only: gzip is never sent unasked.
-    static func acceptsGzip(_ headers: HTTPFields) -> Bool {
-        let values = headers[values: .acceptEncoding]
+    static func acceptsGzip(_ headers: some HeaderLookup) -> Bool {
+        let values = headers.values(.acceptEncoding)
         if values.isEmpty { return false }
         var gzipQuality: Double?
         var wildcardQuality: Double?

@@ -1,5 +1,3 @@
-import Hummingbird
-
 /// Outcome of evaluating a request's preconditions against the selected representation.
 enum PreconditionResult: Equatable {
     case proceed
@@ -14,18 +12,18 @@ enum Preconditions {
     ///   - etags: the tags that identify this content (the identity tag and its gzip variant's tag: both name the
     ///     same bytes, so a client revalidating with either is up to date).
     ///   - lastModified: seconds since the epoch, as sent in Last-Modified.
-    static func evaluate(_ headers: HTTPFields, etags: [String], lastModified: Int64) -> PreconditionResult {
-        let ifMatch = headers[values: .ifMatch]
+    static func evaluate(_ headers: some HeaderLookup, etags: [String], lastModified: Int64) -> PreconditionResult {
+        let ifMatch = headers.values(.ifMatch)
         if !ifMatch.isEmpty {
             if !EntityTag.strongMatch(EntityTag.parseList(ifMatch), any: etags) { return .preconditionFailed }
-        } else if let value = headers[.ifUnmodifiedSince], let date = HTTPDate.parse(value), lastModified > date {
+        } else if let value = headers.first(.ifUnmodifiedSince), let date = HTTPDate.parse(value), lastModified > date {
             return .preconditionFailed
         }
-        let ifNoneMatch = headers[values: .ifNoneMatch]
+        let ifNoneMatch = headers.values(.ifNoneMatch)
         if !ifNoneMatch.isEmpty {
             return EntityTag.weakMatch(EntityTag.parseList(ifNoneMatch), any: etags) ? .notModified : .proceed
         }
-        if let value = headers[.ifModifiedSince], let date = HTTPDate.parse(value), lastModified <= date {
+        if let value = headers.first(.ifModifiedSince), let date = HTTPDate.parse(value), lastModified <= date {
             return .notModified
         }
         return .proceed

@@ -10,6 +10,10 @@ enum Route: Equatable {
     case unknown
 
     init(path: String) {
+        self.init(path: path[...])
+    }
+
+    init(path: Substring) {
         switch path {
         case "/": self = .root
         case "/profiles", "/profiles/": self = .index

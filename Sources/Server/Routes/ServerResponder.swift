@@ -41,29 +41,38 @@ struct ServerResponder: HTTPResponder {
         guard request.method == .get || request.method == .head else {
             return Self.plain(.methodNotAllowed, "method not allowed\n", extra: [.allow: "GET, HEAD"], request)
         }
+        if let answer = StaticRoutes(store: store, tokens: tokens).answer(route, headers: request.headers) {
+            switch answer {
+            case .representation(let representation, _):
+                return representation.response(to: request)
+            case .unauthorized(let invalidToken):
+                return Self.plain(
+                    .unauthorized, invalidToken ? "the bearer token is not valid\n" : "a bearer token is required\n",
+                    extra: [
+                        .wwwAuthenticate: invalidToken
+                            ? StaticAnswer.invalidTokenChallenge : StaticAnswer.unauthorizedChallenge
+                    ], request)
+            case .notFound:
+                return Self.notFound(request)
+            }
+        }
         if route != .healthz, let tokens {
             switch tokens.authorize(request.headers[.authorization]) {
             case .granted: break
             case .missing:
                 return Self.plain(
                     .unauthorized, "a bearer token is required\n",
-                    extra: [.wwwAuthenticate: "Bearer realm=\"pseudodns\""], request)
+                    extra: [.wwwAuthenticate: StaticAnswer.unauthorizedChallenge], request)
             case .invalid:
                 return Self.plain(
                     .unauthorized, "the bearer token is not valid\n",
-                    extra: [.wwwAuthenticate: "Bearer realm=\"pseudodns\", error=\"invalid_token\""], request)
+                    extra: [.wwwAuthenticate: StaticAnswer.invalidTokenChallenge], request)
             }
         }
         let snapshot = store.snapshot
         switch route {
-        case .profile(let name):
-            guard let profile = snapshot.profiles[String(name)] else { return Self.notFound(request) }
-            return profile.representation.response(to: request)
-        case .signature(let name):
-            guard let signature = snapshot.signatures[String(name)] else { return Self.notFound(request) }
-            return signature.response(to: request)
-        case .index:
-            return snapshot.index.response(to: request)
+        case .profile, .signature, .index:
+            return Self.notFound(request)  // answered above
         case .root:
             let host = request.head.authority ?? "localhost"
             let html = RootPage.html(snapshot: snapshot, baseURL: "\(scheme)://\(host)", tokensRequired: tokens != nil)

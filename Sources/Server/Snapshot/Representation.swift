@@ -1,9 +1,11 @@
 import CompressNIO
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
-/// One resource ready to send: its bytes, a gzip copy, its tags and every header block prebuilt,
-/// so answering a request is a lookup and a copy of references.
+/// One resource ready to send: its bytes, a gzip copy, its tags and every header block prebuilt (for
+/// Hummingbird's responder and for the NIO fast path), so answering a request is a lookup and a copy of
+/// references.
 struct Representation: Sendable {
     let sha256: String
     let etag: String
@@ -14,10 +16,14 @@ struct Representation: Sendable {
     /// nil when compressing does not make the body smaller.
     let gzip: ByteBuffer?
 
-    private let identityHeaders: HTTPFields
-    private let gzipHeaders: HTTPFields
-    private let notModifiedHeaders: HTTPFields
-    private let notModifiedGzipHeaders: HTTPFields
+    private let identityFields: HTTPFields
+    private let gzipFields: HTTPFields
+    private let notModifiedFields: HTTPFields
+    private let notModifiedGzipFields: HTTPFields
+    private let identityHeaders: HTTPHeaders
+    private let gzipHeaders: HTTPHeaders
+    private let notModifiedHeaders: HTTPHeaders
+    private let notModifiedGzipHeaders: HTTPHeaders
 
     init(bytes: [UInt8], sha256: String, contentType: String, lastModified: Int64) {
         self.sha256 = sha256
@@ -36,45 +42,72 @@ struct Representation: Sendable {
         content[.contentType] = contentType
         content.append(HTTPField(name: .xContentTypeOptions, value: "nosniff"))
 
-        var notModifiedHeaders = validators
-        notModifiedHeaders[.eTag] = etag
-        self.notModifiedHeaders = notModifiedHeaders
-        identityHeaders = content + notModifiedHeaders + [.contentLength: String(identity.readableBytes)]
+        var notModifiedFields = validators
+        notModifiedFields[.eTag] = etag
+        self.notModifiedFields = notModifiedFields
+        identityFields = content + notModifiedFields + [.contentLength: String(identity.readableBytes)]
 
-        var notModifiedGzipHeaders = validators
-        notModifiedGzipHeaders[.eTag] = gzipETag
-        self.notModifiedGzipHeaders = notModifiedGzipHeaders
-        gzipHeaders =
-            content + notModifiedGzipHeaders + [
+        var notModifiedGzipFields = validators
+        notModifiedGzipFields[.eTag] = gzipETag
+        self.notModifiedGzipFields = notModifiedGzipFields
+        gzipFields =
+            content + notModifiedGzipFields + [
                 .contentEncoding: "gzip", .contentLength: String(gzip?.readableBytes ?? 0),
             ]
+
+        identityHeaders = HTTPHeaders(identityFields)
+        gzipHeaders = HTTPHeaders(gzipFields)
+        notModifiedHeaders = HTTPHeaders(notModifiedFields)
+        notModifiedGzipHeaders = HTTPHeaders(notModifiedGzipFields)
     }
 
-    /// The response for a GET or HEAD of this resource, after conditional-request evaluation.
-    func response(to request: Request) -> Response {
-        let useGzip = gzip != nil && AcceptEncoding.acceptsGzip(request.headers)
+    /// What to answer, after content negotiation and conditional-request evaluation.
+    enum Decision: Equatable {
+        case ok(gzip: Bool)
+        case notModified(gzip: Bool)
+        case preconditionFailed
+    }
+
+    func decide(_ headers: some HeaderLookup) -> Decision {
+        let useGzip = gzip != nil && AcceptEncoding.acceptsGzip(headers)
         let hasConditions =
-            request.headers.contains(.ifNoneMatch) || request.headers.contains(.ifModifiedSince)
-            || request.headers.contains(.ifMatch) || request.headers.contains(.ifUnmodifiedSince)
-        if hasConditions {
-            switch Preconditions.evaluate(request.headers, etags: [etag, gzipETag], lastModified: lastModified) {
-            case .proceed:
-                break
-            case .notModified:
-                return Response(
-                    status: .notModified,
-                    headers: useGzip ? notModifiedGzipHeaders : notModifiedHeaders,
-                    body: ResponseBody()
-                )
-            case .preconditionFailed:
-                return Response(status: .preconditionFailed, headers: [.contentLength: "0"])
+            headers.contains(.ifNoneMatch) || headers.contains(.ifModifiedSince) || headers.contains(.ifMatch)
+            || headers.contains(.ifUnmodifiedSince)
+        guard hasConditions else { return .ok(gzip: useGzip) }
+        switch Preconditions.evaluate(headers, etags: [etag, gzipETag], lastModified: lastModified) {
+        case .proceed: return .ok(gzip: useGzip)
+        case .notModified: return .notModified(gzip: useGzip)
+        case .preconditionFailed: return .preconditionFailed
+        }
+    }
+
+    /// The response for a GET or HEAD of this resource, for Hummingbird.
+    func response(to request: Request) -> Response {
+        switch decide(request.headers) {
+        case .notModified(let useGzip):
+            return Response(
+                status: .notModified, headers: useGzip ? notModifiedGzipFields : notModifiedFields, body: ResponseBody())
+        case .preconditionFailed:
+            return Response(status: .preconditionFailed, headers: [.contentLength: "0"])
+        case .ok(let useGzip):
+            let headers = useGzip ? gzipFields : identityFields
+            if request.method == .head {
+                return Response(status: .ok, headers: headers, body: ResponseBody())
             }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: useGzip ? gzip! : identity))
         }
-        let headers = useGzip ? gzipHeaders : identityHeaders
-        if request.method == .head {
-            return Response(status: .ok, headers: headers, body: ResponseBody())
+    }
+
+    /// The prebuilt head and body for a decision, for the NIO fast path (body nil for 304/412).
+    func nioResponse(_ decision: Decision) -> (status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer?) {
+        switch decision {
+        case .ok(let useGzip):
+            return (.ok, useGzip ? gzipHeaders : identityHeaders, useGzip ? gzip! : identity)
+        case .notModified(let useGzip):
+            return (.notModified, useGzip ? notModifiedGzipHeaders : notModifiedHeaders, nil)
+        case .preconditionFailed:
+            return (.preconditionFailed, ["content-length": "0"], nil)
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: useGzip ? gzip! : identity))
     }
 
     private static func compressed(_ buffer: ByteBuffer) -> ByteBuffer? {
@@ -83,6 +116,13 @@ struct Representation: Sendable {
             return nil
         }
         return output
+    }
+}
+
+extension HTTPHeaders {
+    /// The same fields, in order, in NIO's representation.
+    init(_ fields: HTTPFields) {
+        self.init(fields.map { ($0.name.rawName, $0.value) })
     }
 }
 
