@@ -77,40 +77,48 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard head.method == .GET || head.method == .HEAD, head.uri.utf8.first == UInt8(ascii: "/") else {
             return false
         }
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let uri = head.uri
+        let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { uri[..<$0] } ?? uri[...]
         let route = Route(path: path)
         guard let answer = routes.answer(route, headers: head.headers) else { return false }
 
-        var status: HTTPResponseStatus
-        var headers: HTTPHeaders
+        let keepAlive = head.isKeepAlive
+        let status: HTTPResponseStatus
         var body: ByteBuffer?
+        let responseHead: HTTPResponseHead
         switch answer {
         case .representation(let representation, let decision):
-            (status, headers, body) = representation.nioResponse(decision)
+            let response = representation.nioResponse(decision)
+            status = response.status
+            body = response.body
+            // Clients poll the same profile over a kept-alive connection: reuse the finished head (with its
+            // Date) while nothing in it changes, instead of copying and extending the header list each time.
+            let key = HeadCacheKey(
+                etag: response.headers.first(name: "ETag") ?? "", status: status.code, second: HTTPDateCache.second,
+                keepAlive: keepAlive, http10: head.version.minor == 0)
+            if let cached = headCache, cached.key == key {
+                responseHead = cached.head
+            } else {
+                responseHead = Self.finish(response.headers, status: status, keepAlive: keepAlive, version: head.version)
+                headCache = (key, responseHead)
+            }
         case .unauthorized(let invalidToken):
             status = .unauthorized
             let text = invalidToken ? "the bearer token is not valid\n" : "a bearer token is required\n"
-            headers = Self.textHeaders(text)
+            var headers = Self.textHeaders(text)
             headers.add(
                 name: "WWW-Authenticate",
                 value: invalidToken ? StaticAnswer.invalidTokenChallenge : StaticAnswer.unauthorizedChallenge)
             body = ByteBuffer(string: text)
+            responseHead = Self.finish(headers, status: status, keepAlive: keepAlive, version: head.version)
         case .notFound:
             status = .notFound
-            headers = Self.notFoundHeaders
             body = Self.notFoundBody
-        }
-        headers.add(name: "Date", value: HTTPDateCache.now)
-        headers.add(name: "Server", value: "hosts-server")
-        let keepAlive = head.isKeepAlive
-        if !keepAlive {
-            headers.add(name: "Connection", value: "close")
-        } else if head.version.minor == 0 {
-            headers.add(name: "Connection", value: "keep-alive")
+            responseHead = Self.finish(Self.notFoundHeaders, status: status, keepAlive: keepAlive, version: head.version)
         }
         if head.method == .HEAD { body = nil }
 
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         let bodyBytes = body?.readableBytes ?? 0
         if keepAlive {
@@ -133,6 +141,30 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 ])
         }
         return true
+    }
+
+    private struct HeadCacheKey: Equatable {
+        var etag: String
+        var status: UInt
+        var second: Int64
+        var keepAlive: Bool
+        var http10: Bool
+    }
+    private var headCache: (key: HeadCacheKey, head: HTTPResponseHead)?
+
+    /// The prebuilt headers plus what varies per response: Date, Server, Connection.
+    private static func finish(_ prebuilt: HTTPHeaders, status: HTTPResponseStatus, keepAlive: Bool, version: HTTPVersion)
+        -> HTTPResponseHead
+    {
+        var headers = prebuilt
+        headers.add(name: "Date", value: HTTPDateCache.now)
+        headers.add(name: "Server", value: "hosts-server")
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        return HTTPResponseHead(version: .http1_1, status: status, headers: headers)
     }
 
     static func describe(_ address: SocketAddress) -> String {

@@ -5,8 +5,11 @@ import Synchronization
 enum HTTPDateCache {
     private static let cache = Mutex<(second: Int64, text: String)>((-1, ""))
 
+    /// The current second since the epoch.
+    static var second: Int64 { Int64(time(nil)) }
+
     static var now: String {
-        let second = Int64(time(nil))
+        let second = second
         return cache.withLock { cached in
             if cached.second != second { cached = (second, HTTPDate.format(second)) }
             return cached.text

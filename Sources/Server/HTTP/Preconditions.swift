@@ -20,6 +20,8 @@ enum Preconditions {
             return .preconditionFailed
         }
         let ifNoneMatch = headers.values(.ifNoneMatch)
+        // The common case — a client sending back the one tag it got — without parsing a list.
+        if ifNoneMatch.count == 1, etags.contains(ifNoneMatch[0]) { return .notModified }
         if !ifNoneMatch.isEmpty {
             return EntityTag.weakMatch(EntityTag.parseList(ifNoneMatch), any: etags) ? .notModified : .proceed
         }

@@ -14,23 +14,29 @@ enum Route: Equatable {
     }
 
     init(path: Substring) {
-        switch path {
-        case "/": self = .root
-        case "/profiles", "/profiles/": self = .index
-        case "/healthz": self = .healthz
-        case "/metrics": self = .metrics
-        default:
-            let prefix = "/profiles/"
-            guard path.hasPrefix(prefix) else {
-                self = .unknown
+        // Byte-wise: this runs on every request, and Character-based Substring operations are slow.
+        let bytes = path.utf8
+        let prefix = "/profiles/".utf8
+        if bytes.starts(with: prefix) {
+            let nameStart = bytes.index(bytes.startIndex, offsetBy: prefix.count)
+            if nameStart == bytes.endIndex {
+                self = .index
                 return
             }
-            let name = path.dropFirst(prefix.count)
-            if name.hasSuffix(".sig") {
-                self = .signature(name.dropLast(4))
+            let name = path[nameStart...]
+            if name.utf8.count > 4, name.utf8.suffix(4).elementsEqual(".sig".utf8) {
+                self = .signature(path[nameStart..<bytes.index(bytes.endIndex, offsetBy: -4)])
             } else {
                 self = .profile(name)
             }
+            return
+        }
+        switch path {
+        case "/": self = .root
+        case "/profiles": self = .index
+        case "/healthz": self = .healthz
+        case "/metrics": self = .metrics
+        default: self = .unknown
         }
     }
 
