@@ -3,40 +3,66 @@ import NIOCore
 import NIOHTTP1
 
 /// Answers GET and HEAD of `/profiles`, `/profiles/NAME` and `/profiles/NAME.sig` right in the channel
-/// pipeline, from the snapshot's prebuilt heads and bodies: no task, no allocation beyond the head copy.
-/// This is the hot path clients poll. Every other request goes on to Hummingbird unchanged.
+/// pipeline, from the snapshot's prebuilt representations: the serialized head is cached per connection
+/// and written with the body through ``RawOutletHandler``, below the HTTP encoder. This is the path
+/// clients poll. Every other request goes on to Hummingbird unchanged.
 ///
 /// Ordering: once a request has gone to Hummingbird, later pipelined requests follow it there until its
 /// response is written, so responses always leave in request order.
+///
+/// It also enforces the connection's timeouts, for both paths:
+/// - idle: no request outstanding and no complete request head for `idle` — this also bounds a client
+///   that dribbles its headers, since only a whole head counts as activity;
+/// - request: a forwarded request whose response is not written `request` after its head arrived.
+/// One timer per connection, re-armed when it fires, so a request costs a clock read, not a timer.
 final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
+    struct Timeouts {
+        var idle: TimeAmount
+        var request: TimeAmount
+    }
+
     private let routes: StaticRoutes
     private let metrics: ServerMetrics
     private let accessLog: Logger?
+    private let outlet: RawOutletHandler
+    private let timeouts: Timeouts
+
     /// Requests passed on whose response has not been written yet.
     private var forwarded = 0
     /// The current request was answered here: drop the rest of its parts.
     private var consumingCurrent = false
     private var needsFlush = false
+    private var lastActivity = NIODeadline.now()
+    private var oldestForwarded: NIODeadline?
+    private var timer: Scheduled<Void>?
+    private var headCache: (key: HeadCacheKey, bytes: ByteBuffer)?
 
-    init(routes: StaticRoutes, metrics: ServerMetrics, accessLog: Logger?) {
+    init(routes: StaticRoutes, metrics: ServerMetrics, accessLog: Logger?, outlet: RawOutletHandler, timeouts: Timeouts) {
         self.routes = routes
         self.metrics = metrics
         self.accessLog = accessLog
+        self.outlet = outlet
+        self.timeouts = timeouts
     }
+
+    // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            let now = NIODeadline.now()
+            lastActivity = now
             if forwarded == 0, answer(head, context: context) {
                 consumingCurrent = true
             } else {
                 consumingCurrent = false
                 forwarded += 1
+                if oldestForwarded == nil { oldestForwarded = now }
                 context.fireChannelRead(data)
             }
         case .body:
@@ -51,30 +77,78 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if needsFlush {
-            needsFlush = false
-            context.flush()
-        }
+        flushIfNeeded(context)
         context.fireChannelReadComplete()
-    }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), forwarded > 0 { forwarded -= 1 }
-        context.write(data, promise: promise)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         // Graceful shutdown may close the connection next: send what was answered first.
+        flushIfNeeded(context)
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    // MARK: Outbound (Hummingbird's responses)
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), forwarded > 0 {
+            forwarded -= 1
+            let now = NIODeadline.now()
+            lastActivity = now
+            // Pipelined requests behind this one are timed from now.
+            oldestForwarded = forwarded == 0 ? nil : now
+        }
+        context.write(data, promise: promise)
+    }
+
+    // MARK: Lifecycle and timeouts
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        lastActivity = .now()
+        arm(context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
+    }
+
+    private var deadline: NIODeadline {
+        if let oldestForwarded { return oldestForwarded + timeouts.request }
+        return lastActivity + timeouts.idle
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timer = nil
+            guard context.channel.isActive else { return }
+            if NIODeadline.now() >= self.deadline {
+                context.close(promise: nil)
+            } else {
+                self.arm(context)
+            }
+        }
+    }
+
+    // MARK: Answering
+
+    private func flushIfNeeded(_ context: ChannelHandlerContext) {
         if needsFlush {
             needsFlush = false
             context.flush()
         }
-        context.fireUserInboundEventTriggered(event)
     }
 
     /// Writes the response and returns true when the request is one of the static routes.
     private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> Bool {
-        guard head.method == .GET || head.method == .HEAD, head.uri.utf8.first == UInt8(ascii: "/") else {
+        guard head.method == .GET || head.method == .HEAD, head.uri.utf8.first == UInt8(ascii: "/"),
+            let outletContext = outlet.context
+        else {
             return false
         }
         let uri = head.uri
@@ -83,24 +157,24 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard let answer = routes.answer(route, headers: head.headers) else { return false }
 
         let keepAlive = head.isKeepAlive
+        let connection: ConnectionHeader = !keepAlive ? .close : (head.version.minor == 0 ? .keepAlive : .none)
         let status: HTTPResponseStatus
         var body: ByteBuffer?
-        let responseHead: HTTPResponseHead
+        let headBytes: ByteBuffer
         switch answer {
         case .representation(let representation, let decision):
             let response = representation.nioResponse(decision)
             status = response.status
             body = response.body
-            // Clients poll the same profile over a kept-alive connection: reuse the finished head (with its
-            // Date) while nothing in it changes, instead of copying and extending the header list each time.
+            // Clients poll the same profile over a kept-alive connection: reuse the serialized head (with
+            // its Date) while nothing in it changes.
             let key = HeadCacheKey(
-                etag: response.headers.first(name: "ETag") ?? "", status: status.code, second: HTTPDateCache.second,
-                keepAlive: keepAlive, http10: head.version.minor == 0)
+                etag: response.etag, status: status.code, second: HTTPDateCache.second, connection: connection)
             if let cached = headCache, cached.key == key {
-                responseHead = cached.head
+                headBytes = cached.bytes
             } else {
-                responseHead = Self.finish(response.headers, status: status, keepAlive: keepAlive, version: head.version)
-                headCache = (key, responseHead)
+                headBytes = Self.serialize(status, response.headers, connection: connection, allocator: context.channel.allocator)
+                headCache = (key, headBytes)
             }
         case .unauthorized(let invalidToken):
             status = .unauthorized
@@ -110,26 +184,34 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 name: "WWW-Authenticate",
                 value: invalidToken ? StaticAnswer.invalidTokenChallenge : StaticAnswer.unauthorizedChallenge)
             body = ByteBuffer(string: text)
-            responseHead = Self.finish(headers, status: status, keepAlive: keepAlive, version: head.version)
+            headBytes = Self.serialize(status, headers, connection: connection, allocator: context.channel.allocator)
         case .notFound:
             status = .notFound
             body = Self.notFoundBody
-            responseHead = Self.finish(Self.notFoundHeaders, status: status, keepAlive: keepAlive, version: head.version)
+            headBytes = Self.serialize(
+                status, Self.notFoundHeaders, connection: connection, allocator: context.channel.allocator)
         }
         if head.method == .HEAD { body = nil }
 
-        context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
-        let bodyBytes = body?.readableBytes ?? 0
         if keepAlive {
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            outletContext.write(NIOAny(IOData.byteBuffer(headBytes)), promise: nil)
+            if let body { outletContext.write(NIOAny(IOData.byteBuffer(body)), promise: nil) }
             needsFlush = true
         } else {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            // Close only once the response has reached the socket.
+            var last = headBytes
+            if let body {
+                outletContext.write(NIOAny(IOData.byteBuffer(headBytes)), promise: nil)
+                last = body
+            }
+            needsFlush = false
+            context.flush()
+            outletContext.writeAndFlush(NIOAny(IOData.byteBuffer(last))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
         }
 
+        let bodyBytes = body?.readableBytes ?? 0
         metrics.record(route: route.label, status: Int(status.code), bodyBytes: bodyBytes)
         if let accessLog {
             accessLog.info(
@@ -143,28 +225,40 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return true
     }
 
+    private enum ConnectionHeader: Equatable {
+        case none
+        case keepAlive
+        case close
+    }
+
     private struct HeadCacheKey: Equatable {
         var etag: String
         var status: UInt
         var second: Int64
-        var keepAlive: Bool
-        var http10: Bool
+        var connection: ConnectionHeader
     }
-    private var headCache: (key: HeadCacheKey, head: HTTPResponseHead)?
 
-    /// The prebuilt headers plus what varies per response: Date, Server, Connection.
-    private static func finish(_ prebuilt: HTTPHeaders, status: HTTPResponseStatus, keepAlive: Bool, version: HTTPVersion)
-        -> HTTPResponseHead
-    {
-        var headers = prebuilt
-        headers.add(name: "Date", value: HTTPDateCache.now)
-        headers.add(name: "Server", value: "hosts-server")
-        if !keepAlive {
-            headers.add(name: "Connection", value: "close")
-        } else if version.minor == 0 {
-            headers.add(name: "Connection", value: "keep-alive")
+    /// Status line, the prebuilt headers, then what varies per response: Date, Server, Connection.
+    private static func serialize(
+        _ status: HTTPResponseStatus, _ headers: HTTPHeaders, connection: ConnectionHeader,
+        allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 512)
+        buffer.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
+        for (name, value) in headers {
+            buffer.writeString(name)
+            buffer.writeString(": ")
+            buffer.writeString(value)
+            buffer.writeString("\r\n")
         }
-        return HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        buffer.writeString("Date: \(HTTPDateCache.now)\r\nServer: hosts-server\r\n")
+        switch connection {
+        case .none: break
+        case .keepAlive: buffer.writeString("Connection: keep-alive\r\n")
+        case .close: buffer.writeString("Connection: close\r\n")
+        }
+        buffer.writeString("\r\n")
+        return buffer
     }
 
     static func describe(_ address: SocketAddress) -> String {

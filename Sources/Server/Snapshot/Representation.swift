@@ -98,15 +98,18 @@ struct Representation: Sendable {
         }
     }
 
-    /// The prebuilt head and body for a decision, for the NIO fast path (body nil for 304/412).
-    func nioResponse(_ decision: Decision) -> (status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer?) {
+    /// The prebuilt headers and body for a decision, for the NIO fast path (body nil for 304/412), with the
+    /// entity-tag of the variant chosen (empty for 412).
+    func nioResponse(_ decision: Decision) -> (
+        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer?, etag: String
+    ) {
         switch decision {
         case .ok(let useGzip):
-            return (.ok, useGzip ? gzipHeaders : identityHeaders, useGzip ? gzip! : identity)
+            return (.ok, useGzip ? gzipHeaders : identityHeaders, useGzip ? gzip! : identity, useGzip ? gzipETag : etag)
         case .notModified(let useGzip):
-            return (.notModified, useGzip ? notModifiedGzipHeaders : notModifiedHeaders, nil)
+            return (.notModified, useGzip ? notModifiedGzipHeaders : notModifiedHeaders, nil, useGzip ? gzipETag : etag)
         case .preconditionFailed:
-            return (.preconditionFailed, ["content-length": "0"], nil)
+            return (.preconditionFailed, ["Content-Length": "0"], nil, "")
         }
     }
 
