@@ -3,7 +3,11 @@
 # profile from the same directory, in the same run, measured with wrk for a full 200 and for a 304.
 #
 #   bench/server/run.sh                 # defaults below
-#   DURATION=10s CONNECTIONS=64 bench/server/run.sh
+#   DURATION=10s CONNECTIONS=64 ROUNDS=5 bench/server/run.sh
+#
+# Each case runs ROUNDS times, alternating servers; the table shows each server's best round (requests/s
+# and that round's p99) and its median CPU time per request, read from /proc (user+system of the serving
+# process). CPU per request is the steadier number on a busy machine.
 #
 # Fairness: nginx runs one worker, so by default each server is pinned to the same single CPU
 # (PIN=1, needs 2+ CPUs) and wrk to another; both have their access log off. PIN=0 lets the kernel
@@ -11,6 +15,7 @@
 set -euo pipefail
 
 DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 PIN=${PIN:-1}
@@ -87,9 +92,11 @@ if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && need taskset; then
 fi
 
 "${SERVER_CPU[@]}" /usr/sbin/nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-PIDS+=($!)
+NGINX_PID=$!
+PIDS+=($NGINX_PID)
 "${SERVER_CPU[@]}" "$BIN" --dir "$WORK/published" --port "$HS_PORT" --no-access-log --log-level warning &
-PIDS+=($!)
+HS_PID=$!
+PIDS+=($HS_PID)
 
 wait_up() {
     for _ in $(seq 1 100); do
@@ -101,6 +108,8 @@ wait_up() {
 }
 wait_up "$HS_PORT"
 wait_up "$NGINX_PORT"
+# nginx's master forks the worker that serves; measure that one.
+NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)
 
 etag_of() { curl -fsS -D - -o /dev/null "http://127.0.0.1:$1/profiles/bench" | awk -F': ' 'tolower($1)=="etag" { sub(/\r$/, "", $2); print $2 }'; }
 HS_ETAG=$(etag_of "$HS_PORT")
@@ -114,42 +123,68 @@ for pair in "$HS_PORT:$HS_ETAG" "$NGINX_PORT:$NGINX_ETAG"; do
     [ "$code" = 304 ] || { echo "port ${pair%%:*}: If-None-Match gave $code, not 304" >&2; exit 1; }
 done
 
-# run_wrk PORT [HEADER] -> "requests/s p99 errors"
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICKS=$(getconf CLK_TCK)
+
+# run_wrk PORT PID [HEADER] -> "requests/s p99 errors cpu-microseconds-per-request"
 run_wrk() {
-    local port=$1 header=${2:-}
+    local port=$1 pid=$2 header=${3:-}
     local args=(-t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency)
     [ -n "$header" ] && args+=(-H "$header")
     # A short warm-up, then the measured run.
     "${WRK_CPU[@]}" wrk -t1 -c"$CONNECTIONS" -d1s ${header:+-H "$header"} "http://127.0.0.1:$port/profiles/bench" >/dev/null
-    "${WRK_CPU[@]}" wrk "${args[@]}" "http://127.0.0.1:$port/profiles/bench" | awk '
+    local before after
+    before=$(cpu_ticks "$pid")
+    "${WRK_CPU[@]}" wrk "${args[@]}" "http://127.0.0.1:$port/profiles/bench" >"$WORK/wrk.out"
+    after=$(cpu_ticks "$pid")
+    awk -v ticks=$((after - before)) -v hz="$TICKS" '
+        /requests in/ { total = $1 }
         /Requests\/sec:/ { rps = $2 }
         /^ +99%/ { p99 = $2 }
         /Non-2xx or 3xx responses:/ { errors += $NF }
         /Socket errors:/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
-        END { printf "%s %s %d\n", rps, p99, errors }'
+        END { printf "%s %s %d %.1f\n", rps, p99, errors, (total > 0 ? ticks / hz * 1e6 / total : 0) }' "$WORK/wrk.out"
 }
 
-echo "profile: $ENTRIES entries, $SIZE bytes; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; pinned: ${PIN}" >&2
+echo "profile: $ENTRIES entries, $SIZE bytes; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; rounds: $ROUNDS; pinned: $PIN" >&2
 declare -A RESULT
-for round in full notmodified; do
-    for server in hosts-server nginx; do
-        if [ "$server" = hosts-server ]; then port=$HS_PORT; etag=$HS_ETAG; else port=$NGINX_PORT; etag=$NGINX_ETAG; fi
-        header=""
-        [ "$round" = notmodified ] && header="If-None-Match: $etag"
-        RESULT["$round/$server"]=$(run_wrk "$port" "$header")
+for round in $(seq 1 "$ROUNDS"); do
+    for kind in full notmodified; do
+        for server in hosts-server nginx; do
+            if [ "$server" = hosts-server ]; then port=$HS_PORT; pid=$HS_PID; etag=$HS_ETAG; else port=$NGINX_PORT; pid=$NGINX_WORKER; etag=$NGINX_ETAG; fi
+            header=""
+            [ "$kind" = notmodified ] && header="If-None-Match: $etag"
+            line=$(run_wrk "$port" "$pid" "$header")
+            echo "round $round $kind $server: $line" >&2
+            RESULT["$kind/$server"]+="$line"$'\n'
+        done
     done
 done
 
-printf '\n%-14s | %14s %10s %7s | %14s %10s %7s | %7s\n' "case" "hosts-server/s" "p99" "errors" "nginx/s" "p99" "errors" "ratio"
-printf '%s\n' "---------------+-------------------------------------+-------------------------------------+--------"
+# summarize LINES -> "best-rps p99-of-best total-errors median-cpu"
+summarize() {
+    printf '%s' "$1" | awk 'NF == 4 {
+        n++; cpu[n] = $4; errors += $3
+        if ($1 + 0 > best) { best = $1 + 0; p99 = $2 }
+    } END {
+        # median of the CPU figures
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (cpu[j] < cpu[i]) { t = cpu[i]; cpu[i] = cpu[j]; cpu[j] = t }
+        printf "%.0f %s %d %s\n", best, p99, errors, cpu[int((n + 1) / 2)]
+    }'
+}
+
+printf '\n%-18s | %12s %9s %6s %8s | %12s %9s %6s %8s | %9s %9s\n' "case" "hosts-server" "p99" "errors" "us/req" "nginx" "p99" "errors" "us/req" "req/s" "cpu/req"
+printf '%s\n' "-------------------+-----------------------------------------+-----------------------------------------+--------------------"
 status=0
-for round in full notmodified; do
-    read -r hrps hp99 herr <<<"${RESULT[$round/hosts-server]}"
-    read -r nrps np99 nerr <<<"${RESULT[$round/nginx]}"
+for kind in full notmodified; do
+    read -r hrps hp99 herr hcpu <<<"$(summarize "${RESULT[$kind/hosts-server]}")"
+    read -r nrps np99 nerr ncpu <<<"$(summarize "${RESULT[$kind/nginx]}")"
     ratio=$(awk -v a="$hrps" -v b="$nrps" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
-    label=$([ "$round" = full ] && echo "200 full" || echo "304 If-None-Match")
-    printf '%-14s | %14s %10s %7s | %14s %10s %7s | %7s\n' "$label" "$hrps" "$hp99" "$herr" "$nrps" "$np99" "$nerr" "$ratio"
+    cpuratio=$(awk -v a="$hcpu" -v b="$ncpu" 'BEGIN { printf "%.2fx", (a > 0 ? b / a : 0) }')
+    label=$([ "$kind" = full ] && echo "200 full body" || echo "304 If-None-Match")
+    printf '%-18s | %12s %9s %6s %8s | %12s %9s %6s %8s | %9s %9s\n' "$label" "$hrps" "$hp99" "$herr" "$hcpu" "$nrps" "$np99" "$nerr" "$ncpu" "$ratio" "$cpuratio"
     if awk -v a="$hrps" -v b="$nrps" 'BEGIN { exit !(a < b) }' || [ "$herr" != 0 ]; then status=1; fi
 done
 echo
-if [ $status = 0 ]; then echo "goal met: hosts-server >= 1.0x nginx requests/s on both, no errors"; else echo "goal NOT met"; fi
+echo "req/s: hosts-server's best round / nginx's best round; cpu/req: nginx's CPU per request / hosts-server's (above 1 = hosts-server cheaper)."
+if [ $status = 0 ]; then echo "goal met: hosts-server >= 1.0x nginx requests/s on both, no errors"; else echo "goal NOT met on this run"; fi

@@ -37,12 +37,16 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The current request was answered here: drop the rest of its parts.
     private var consumingCurrent = false
     private var needsFlush = false
+    /// Whether anything was passed on since the last read burst ended; Hummingbird's handlers only need
+    /// the end-of-burst event when they were given something to read.
+    private var forwardedInBurst = false
     private var lastActivity = NIODeadline.now()
     private var oldestForwarded: NIODeadline?
     private var timer: Scheduled<Void>?
     private var headCache: (key: HeadCacheKey, bytes: ByteBuffer)?
 
-    init(routes: StaticRoutes, metrics: ServerMetrics, accessLog: Logger?, outlet: RawOutletHandler, timeouts: Timeouts) {
+    init(routes: StaticRoutes, metrics: ServerMetrics, accessLog: Logger?, outlet: RawOutletHandler, timeouts: Timeouts)
+    {
         self.routes = routes
         self.metrics = metrics
         self.accessLog = accessLog
@@ -63,14 +67,19 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 consumingCurrent = false
                 forwarded += 1
                 if oldestForwarded == nil { oldestForwarded = now }
+                forwardedInBurst = true
                 context.fireChannelRead(data)
             }
         case .body:
-            if !consumingCurrent { context.fireChannelRead(data) }
+            if !consumingCurrent {
+                forwardedInBurst = true
+                context.fireChannelRead(data)
+            }
         case .end:
             if consumingCurrent {
                 consumingCurrent = false
             } else {
+                forwardedInBurst = true
                 context.fireChannelRead(data)
             }
         }
@@ -78,7 +87,10 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         flushIfNeeded(context)
-        context.fireChannelReadComplete()
+        if forwardedInBurst {
+            forwardedInBurst = false
+            context.fireChannelReadComplete()
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -173,7 +185,8 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
             if let cached = headCache, cached.key == key {
                 headBytes = cached.bytes
             } else {
-                headBytes = Self.serialize(status, response.headers, connection: connection, allocator: context.channel.allocator)
+                headBytes = Self.serialize(
+                    status, response.headers, connection: connection, allocator: context.channel.allocator)
                 headCache = (key, headBytes)
             }
         case .unauthorized(let invalidToken):

@@ -86,7 +86,8 @@ struct Representation: Sendable {
         switch decide(request.headers) {
         case .notModified(let useGzip):
             return Response(
-                status: .notModified, headers: useGzip ? notModifiedGzipFields : notModifiedFields, body: ResponseBody())
+                status: .notModified, headers: useGzip ? notModifiedGzipFields : notModifiedFields, body: ResponseBody()
+            )
         case .preconditionFailed:
             return Response(status: .preconditionFailed, headers: [.contentLength: "0"])
         case .ok(let useGzip):
