@@ -1,0 +1,24 @@
+import HostsCore
+
+/// The hosts file the client would write, given what it read.
+struct ApplyPlan: Sendable {
+    var merge: MergeResult
+    var problems: [String: String]
+    var inputsDigest: String
+    var segmentCount: Int
+
+    init(inputs: MergeInputs) {
+        (merge, problems) = inputs.merge()
+        inputsDigest = inputs.digest
+        segmentCount = inputs.items.count - problems.count
+    }
+
+    /// `current` with its managed block replaced (or removed when no segment contributes).
+    func render(over current: [UInt8]) -> [UInt8] {
+        let document = HostsDocument(bytes: current)
+        if segmentCount == 0 {
+            return document.hasManagedBlock ? document.removingManagedBlock().bytes : current
+        }
+        return document.replacingManagedBlock(with: merge.body).bytes
+    }
+}
