@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+// File-scope wrappers: inside AtomicFile, `read` and `write` name its own methods.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+
+/// Replaces files so that a reader (or a crash) sees the complete old or the complete new content, never a mix.
+public enum AtomicFile {
+    /// Writes `bytes` to a temporary file in the same directory, fsyncs it, renames it over `path` and
+    /// fsyncs the directory. An existing file's mode and owner are kept; a new file gets `mode`.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644) throws(AtomicFileError) {
+        let directory = Self.directory(of: path)
+        var existing = stat()
+        let exists = stat(path, &existing) == 0
+        let temporary = "\(directory)/.\(Self.baseName(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exists ? existing.st_mode & 0o7777 : mode_t(mode))
+        guard fd >= 0 else { throw AtomicFileError(path: path, step: "create a temporary file in \(directory)", errno: errno) }
+        var failure: AtomicFileError?
+        if exists {
+            // fchmod: open's mode is filtered by the umask; fchown: keep root-owned files root-owned.
+            _ = fchmod(fd, existing.st_mode & 0o7777)
+            if getuid() == 0 { _ = fchown(fd, existing.st_uid, existing.st_gid) }
+        }
+        do throws(AtomicFileError) {
+            try writeAll(fd: fd, bytes, path: temporary)
+            if fsync(fd) != 0 { throw AtomicFileError(path: temporary, step: "fsync", errno: errno) }
+        } catch {
+            failure = error
+        }
+        close(fd)
+        if failure == nil, rename(temporary, path) != 0 {
+            failure = AtomicFileError(path: path, step: "rename \(temporary) into place", errno: errno)
+        }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        syncDirectory(directory)
+    }
+
+    /// Like ``write(_:to:mode:)``, but does nothing and returns false when `path` already holds exactly `bytes`.
+    @discardableResult
+    public static func writeIfChanged(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644) throws(AtomicFileError) -> Bool {
+        if let current = try? read(path), current.elementsEqual(bytes) { return false }
+        try write(bytes, to: path, mode: mode)
+        return true
+    }
+
+    /// Reads a whole file.
+    public static func read(_ path: String) throws(AtomicFileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AtomicFileError(path: path, step: "open", errno: errno) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var info = stat()
+        if fstat(fd, &info) == 0 { out.reserveCapacity(Int(info.st_size)) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw AtomicFileError(path: path, step: "read", errno: errno)
+            }
+            if count == 0 { break }
+            out += chunk[0..<count]
+        }
+        return out
+    }
+
+    /// Writes every byte to `fd`, retrying short writes and EINTR.
+    public static func writeAll(fd: Int32, _ bytes: some Collection<UInt8>, path: String) throws(AtomicFileError) {
+        let array = Array(bytes)
+        var offset = 0
+        while offset < array.count {
+            let written = array.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw AtomicFileError(path: path, step: "write", errno: errno)
+            }
+            offset += written
+        }
+    }
+
+    /// fsyncs a directory so a rename inside it survives a power cut.
+    public static func syncDirectory(_ directory: String) {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func baseName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}
+
+/// A file could not be read or replaced; says which file, which step, and the system's reason.
+public struct AtomicFileError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var path: String
+    public var step: String
+    public var code: Int32
+
+    public init(path: String, step: String, errno code: Int32) {
+        self.path = path
+        self.step = step
+        self.code = code
+    }
+
+    public var description: String {
+        "\(path): cannot \(step): \(String(cString: strerror(code)))"
+    }
+}

@@ -1,1 +1,0 @@
-// HostsCore: the hosts-file model shared by all three programs.

@@ -1,0 +1,49 @@
+/// One ordered source of entries for the managed block: a remote profile or a local list.
+public struct Segment: Sendable {
+    public var name: String
+    /// Where the entries came from, shown in the block: `remote http://host/profiles/office`, `local`.
+    public var origin: String
+    public var entries: [HostsEntry]
+
+    public init(name: String, origin: String, entries: [HostsEntry]) {
+        self.name = name
+        self.origin = origin
+        self.entries = entries
+    }
+}
+
+/// A name that a later segment mapped after an earlier one had claimed it; the later mapping is dropped.
+public struct Conflict: Sendable, Equatable, Codable {
+    public var hostname: String
+    /// The losing segment, its line, and the address it wanted.
+    public var segment: String
+    public var line: Int
+    public var address: String
+    public var winnerSegment: String
+    public var winnerAddress: String
+
+    public init(
+        hostname: String, segment: String, line: Int, address: String, winnerSegment: String, winnerAddress: String
+    ) {
+        self.hostname = hostname
+        self.segment = segment
+        self.line = line
+        self.address = address
+        self.winnerSegment = winnerSegment
+        self.winnerAddress = winnerAddress
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case hostname, segment, line, address
+        case winnerSegment = "winner_segment"
+        case winnerAddress = "winner_address"
+    }
+}
+
+/// The managed block's body and what was dropped on the way.
+public struct MergeResult: Sendable {
+    public var body: String
+    public var conflicts: [Conflict]
+    /// Address-to-name lines written (after conflicts were removed).
+    public var entryCount: Int
+}
