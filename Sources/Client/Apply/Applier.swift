@@ -40,7 +40,7 @@ struct Applier {
             // Same inputs as last time and the file is exactly what we wrote: nothing to parse or merge.
             if let applied, applied.inputs == digest, applied.hostsSHA256 == SHA256Hex.of(bytes) { return nil }
             if plan == nil { plan = ApplyPlan(inputs: inputs) }
-            result = plan!.render(over: bytes)
+            result = try plan!.render(over: bytes, path: paths.hostsFile)
             return result
         }
         var report = Report(written: false, inPlace: false, plan: plan)
@@ -64,7 +64,7 @@ struct Applier {
         let inputs = try MergeInputs(config: config, store: store, overrides: overrides)
         let plan = ApplyPlan(inputs: inputs)
         let current = try writer.readCurrent().bytes
-        return (current, plan.render(over: current), plan)
+        return (current, try plan.render(over: current, path: paths.hostsFile), plan)
     }
 
     /// Writes a backup's bytes back, after backing up what is there now.

@@ -14,11 +14,15 @@ struct ApplyPlan: Sendable {
     }
 
     /// `current` with its managed block replaced (or removed when no segment contributes).
-    func render(over current: [UInt8]) -> [UInt8] {
-        let document = HostsDocument(bytes: current)
-        if segmentCount == 0 {
-            return document.hasManagedBlock ? document.removingManagedBlock().bytes : current
+    func render(over current: [UInt8], path: String) throws(ClientError) -> [UInt8] {
+        do {
+            let document = try HostsDocument(bytes: current)
+            if segmentCount == 0 {
+                return document.hasManagedBlock ? document.removingManagedBlock().bytes : current
+            }
+            return try document.replacingManagedBlock(with: merge.body).bytes
+        } catch {
+            throw ClientError.unbalancedMarkers(path: path, reason: error.description)
         }
-        return document.replacingManagedBlock(with: merge.body).bytes
     }
 }

@@ -54,7 +54,7 @@ struct BackupStore: Sendable {
         do {
             try AtomicFile.write(bytes, to: "\(directory)/\(id).hosts", mode: 0o600)
         } catch {
-            throw ClientError.writeFailed(path: "\(directory)/\(id).hosts", reason: "\(error)")
+            throw FileSystemError(atomic: error)
         }
         for old in (existing + [Backup(id: id, sequence: sequence, bytes: bytes.count, path: "")]).dropLast(keep) {
             try FileIO.remove(old.path)

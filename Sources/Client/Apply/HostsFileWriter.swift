@@ -99,7 +99,7 @@ struct HostsFileWriter {
         var template = Array((directory + "/" + tempPrefix + "XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if fd < 0 { throw FileSystemError(path: path, operation: "create a temporary file next to") }
-        let tempPath = String(cString: template)
+        let tempPath = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var ok = false
         defer {
             close(fd)

@@ -51,7 +51,7 @@ struct StatusReport: Codable, Sendable {
         let preview = try context.applier(config).preview(config: config)
         hostsFile = context.paths.hostsFile
         inSync = preview.current == preview.new
-        hasManagedBlock = HostsDocument(bytes: preview.current).hasManagedBlock
+        hasManagedBlock = (try? HostsDocument(bytes: preview.current))?.hasManagedBlock ?? false
         problems = preview.plan.problems
         segments = try config.segments.map { segment in
             let losers = preview.plan.merge.conflicts.filter { $0.segment == segment.name }

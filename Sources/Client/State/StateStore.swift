@@ -113,10 +113,8 @@ struct StateStore: Sendable {
     private func writeFile(_ bytes: [UInt8], to path: String, mode: UInt32) throws {
         do {
             try AtomicFile.write(bytes, to: path, mode: mode)
-        } catch let error as FileSystemError {
-            throw error
         } catch {
-            throw ClientError.writeFailed(path: path, reason: "\(error)")
+            throw FileSystemError(atomic: error)
         }
     }
 

@@ -16,6 +16,7 @@ enum ClientError: Error, CustomStringConvertible {
     case noBackups
     case staleSegments([String: String])
     case invalidArguments(String)
+    case unbalancedMarkers(path: String, reason: String)
 
     var description: String {
         switch self {
@@ -53,6 +54,8 @@ enum ClientError: Error, CustomStringConvertible {
                 + " — cached copies kept, the rest was applied"
         case .invalidArguments(let text):
             text
+        case .unbalancedMarkers(let path, let reason):
+            "\(path): \(reason)"
         }
     }
 }

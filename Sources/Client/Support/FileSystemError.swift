@@ -1,3 +1,5 @@
+import HostsCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -22,4 +24,15 @@ struct FileSystemError: Error, CustomStringConvertible {
     var reason: String { String(cString: strerror(code)).lowercased() }
 
     var description: String { "cannot \(operation) \(path): \(reason)" }
+}
+
+extension FileSystemError {
+    /// Keeps errno from HostsCore's AtomicFile so permission problems still get the "run with sudo" hint.
+    init(atomic error: AtomicFileError) {
+        self.init(path: error.path, operation: error.step, code: error.code)
+    }
+
+    static func wrap(_ body: () throws(AtomicFileError) -> Void) throws(FileSystemError) {
+        do { try body() } catch { throw FileSystemError(atomic: error) }
+    }
 }
