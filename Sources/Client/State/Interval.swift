@@ -11,16 +11,18 @@ struct Interval: Hashable, Sendable, Codable, CustomStringConvertible {
     init(parsing text: String) throws(IntervalError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard let unit = trimmed.last else { throw IntervalError(text: text) }
-        let multiplier: Double
         var number = Substring(trimmed)
-        switch unit {
-        case "s": multiplier = 1
-        case "m": multiplier = 60
-        case "h": multiplier = 3600
-        case "d": multiplier = 86_400
-        default: multiplier = 1
+        var multiplier: Double = 1
+        if !unit.isNumber {
+            switch unit {
+            case "s": multiplier = 1
+            case "m": multiplier = 60
+            case "h": multiplier = 3600
+            case "d": multiplier = 86_400
+            default: throw IntervalError(text: text)
+            }
+            number = number.dropLast()
         }
-        if !unit.isNumber { number = number.dropLast() }
         guard let value = Double(number), value.isFinite, value >= 0 else { throw IntervalError(text: text) }
         seconds = value * multiplier
     }
