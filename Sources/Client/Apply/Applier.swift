@@ -28,8 +28,12 @@ struct Applier {
             path: paths.hostsFile, backups: BackupStore(directory: paths.backupDirectory, keep: settings.keepBackups))
     }
 
-    func apply(config: ClientConfig) throws -> Report {
-        let inputs = try MergeInputs(config: config, store: store)
+    /// `fetched`/`parsed`: bytes and entries of segments just fetched and cached, so they are not read or parsed
+    /// twice.
+    func apply(
+        config: ClientConfig, fetched: [String: [UInt8]] = [:], parsed: [String: [HostsEntry]] = [:]
+    ) throws -> Report {
+        let inputs = try MergeInputs(config: config, store: store, overrides: fetched)
         let digest = inputs.digest
         let applied = store.loadApplied()
         var plan: ApplyPlan?
@@ -39,7 +43,7 @@ struct Applier {
             current = bytes
             // Same inputs as last time and the file is exactly what we wrote: nothing to parse or merge.
             if let applied, applied.inputs == digest, applied.hostsSHA256 == SHA256Hex.of(bytes) { return nil }
-            if plan == nil { plan = ApplyPlan(inputs: inputs) }
+            if plan == nil { plan = ApplyPlan(inputs: inputs, parsed: parsed) }
             result = try plan!.render(over: bytes, path: paths.hostsFile)
             return result
         }

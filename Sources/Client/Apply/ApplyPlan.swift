@@ -2,13 +2,13 @@ import HostsCore
 
 /// The hosts file the client would write, given what it read.
 struct ApplyPlan: Sendable {
-    var merge: MergeResult
+    var merge: BlockMerger.Result
     var problems: [String: String]
     var inputsDigest: String
     var segmentCount: Int
 
-    init(inputs: MergeInputs) {
-        (merge, problems) = inputs.merge()
+    init(inputs: MergeInputs, parsed: [String: [HostsEntry]] = [:]) {
+        (merge, problems) = inputs.merge(parsed: parsed)
         inputsDigest = inputs.digest
         segmentCount = inputs.items.count - problems.count
     }
@@ -20,7 +20,7 @@ struct ApplyPlan: Sendable {
             if segmentCount == 0 {
                 return document.hasManagedBlock ? document.removingManagedBlock().bytes : current
             }
-            return try document.replacingManagedBlock(with: merge.body).bytes
+            return ManagedBlockSplice.replacing(in: document, with: merge.body)
         } catch {
             throw ClientError.unbalancedMarkers(path: path, reason: error.description)
         }

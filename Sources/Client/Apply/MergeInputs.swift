@@ -33,17 +33,23 @@ struct MergeInputs: Sendable {
 
     /// Parses and merges. A segment whose stored content no longer parses (a local file edited by hand) is left
     /// out and reported, so one bad segment never blocks the others.
-    func merge() -> (result: MergeResult, problems: [String: String]) {
+    /// `parsed` holds entries already parsed from these same bytes (a segment just fetched and validated).
+    func merge(parsed: [String: [HostsEntry]] = [:]) -> (result: BlockMerger.Result, problems: [String: String]) {
         var segments: [Segment] = []
         var problems: [String: String] = [:]
         for item in items {
             do {
-                let entries = try StrictParser.parse(item.bytes, source: item.source)
+                let entries: [HostsEntry]
+                if let known = parsed[item.segment.name] {
+                    entries = known
+                } else {
+                    entries = try StrictParser.parse(item.bytes, source: item.source)
+                }
                 segments.append(Segment(name: item.segment.name, origin: item.segment.origin, entries: entries))
             } catch {
                 problems[item.segment.name] = error.description
             }
         }
-        return (SegmentMerger.merge(segments), problems)
+        return (BlockMerger.merge(segments), problems)
     }
 }

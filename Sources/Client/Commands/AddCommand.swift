@@ -27,20 +27,22 @@ struct AddCommand: AsyncParsableCommand {
         try await global.run { context in
             try ClientContext.validateName(name)
             let interval = try every.map { text throws(IntervalError) in try Interval(parsing: text) }
-            return try await context.changeConfig(apply: !noApply) { config in
+            return try await context.changeConfigWithHints(apply: !noApply) { config in
                 guard config.index(of: name) == nil else { throw ClientError.segmentExists(name) }
                 if let url {
                     let segment = SegmentConfig(
                         name: name, kind: .remote, url: url, every: interval, enabled: !disabled)
-                    try await SegmentAdding.fetchFirst(segment, context: context, settings: config.settings)
+                    let hints = try await SegmentAdding.fetchFirst(segment, context: context, settings: config.settings)
                     try config.add(segment)
                     Console.out("added remote segment \(name) (\(url))")
+                    return hints
                 } else {
                     let bytes = try from.map { path in try FileIO.contents(of: path) } ?? []
                     let entries = try SegmentAdding.validateLocal(bytes, source: from ?? name)
                     try context.store.saveLocal(bytes, for: name)
                     try config.add(SegmentConfig(name: name, kind: .local, enabled: !disabled))
                     Console.out("added local segment \(name) (\(entries) entries)")
+                    return ApplyHints()
                 }
             }
         }

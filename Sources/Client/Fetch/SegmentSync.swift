@@ -15,8 +15,9 @@ struct SegmentSync {
     struct Fetched: Sendable {
         var name: String
         var outcome: Outcome
-        /// The validated new content (for `.updated`).
+        /// The validated new content (for `.updated`), and its entries.
         var bytes: [UInt8]?
+        var entries: [HostsEntry]?
         var response: FetchResponse?
     }
 
@@ -86,7 +87,7 @@ struct SegmentSync {
                     let entries = try StrictParser.parse(bytes, source: url)
                     return Fetched(
                         name: segment.name, outcome: .updated(entries: entries.count, etag: etag), bytes: bytes,
-                        response: response)
+                        entries: entries, response: response)
                 } catch {
                     return Fetched(name: segment.name, outcome: .failed("invalid content: \(error.description)"))
                 }

@@ -3,7 +3,9 @@ import HostsCore
 /// The checks `add` makes before a segment enters the configuration.
 enum SegmentAdding {
     /// Fetches a new remote segment once and caches it; throws (adding nothing) if that fails.
-    static func fetchFirst(_ segment: SegmentConfig, context: ClientContext, settings: Settings) async throws {
+    static func fetchFirst(_ segment: SegmentConfig, context: ClientContext, settings: Settings) async throws
+        -> ApplyHints
+    {
         var probe = segment
         probe.enabled = true
         let config = ClientConfig(segments: [probe], settings: settings)
@@ -17,6 +19,12 @@ enum SegmentAdding {
             throw ClientError.firstFetchFailed(name: segment.name, reason: reason)
         }
         try sync.record(results, config: config)
+        var hints = ApplyHints()
+        if let first = results.first, let bytes = first.bytes, let entries = first.entries {
+            hints.fetched[segment.name] = bytes
+            hints.parsed[segment.name] = entries
+        }
+        return hints
     }
 
     /// Parses local content strictly; returns the entry count.

@@ -51,7 +51,15 @@ struct SyncOperation {
         }
 
         try sync.record(results, config: config)
-        let applied = try context.applier(config).apply(config: config)
+        var fetched: [String: [UInt8]] = [:]
+        var parsed: [String: [HostsEntry]] = [:]
+        for result in results {
+            if let bytes = result.bytes, let entries = result.entries {
+                fetched[result.name] = bytes
+                parsed[result.name] = entries
+            }
+        }
+        let applied = try context.applier(config).apply(config: config, fetched: fetched, parsed: parsed)
         let ok = ApplyOutput.print(applied, hostsFile: context.paths.hostsFile, quiet: quiet)
         if !failures.isEmpty { Console.err(ClientError.staleSegments(failures).description) }
         return ok && failures.isEmpty

@@ -28,10 +28,24 @@ enum FileIO {
 
     static func readAll(fd: Int32, path: String) throws(FileSystemError) -> [UInt8] {
         var info = stat()
-        let sizeHint = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
-        var result = [UInt8]()
-        result.reserveCapacity(sizeHint + 1)
-        var chunk = [UInt8](repeating: 0, count: max(65_536, min(sizeHint + 1, 8 << 20)))
+        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        // Read straight into the result (one copy of a 4 MB hosts file, not two), then pick up any growth.
+        var failure: Int32 = 0
+        var result = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let got = read(fd, buffer.baseAddress! + count, size - count)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if got == 0 { break }
+                count += got
+            }
+        }
+        if failure != 0 { throw FileSystemError(path: path, operation: "read", code: failure) }
+        var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
