@@ -3,19 +3,29 @@
 
 Usage: server.py FILE PORT  (prints "ready" when listening on 127.0.0.1:PORT)."""
 import hashlib
+import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 path, port = sys.argv[1], int(sys.argv[2])
+cache = {}
+
+
+def current():
+    """Body and ETag, recomputed only when the file changes (as hosts-server keeps a snapshot in memory)."""
+    stamp = os.stat(path).st_mtime_ns
+    if cache.get("stamp") != stamp:
+        with open(path, "rb") as f:
+            body = f.read()
+        cache.update(stamp=stamp, body=body, etag='"%s"' % hashlib.sha256(body).hexdigest())
+    return cache["body"], cache["etag"]
 
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self):
-        with open(path, "rb") as f:
-            body = f.read()
-        etag = '"%s"' % hashlib.sha256(body).hexdigest()
+        body, etag = current()
         if self.headers.get("If-None-Match") == etag:
             self.send_response(304)
             self.send_header("ETag", etag)

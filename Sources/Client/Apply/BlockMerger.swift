@@ -19,14 +19,19 @@ enum BlockMerger {
 
     static func merge(_ segments: [Segment]) -> Result {
         var owner: [Hostname: Claim] = [:]
+        // The last segment's names are only looked up: nothing after it could lose to them. With one big segment
+        // that keeps a 200,000-name table out of memory altogether.
         owner.reserveCapacity(
-            segments.reduce(0) { total, segment in segment.entries.reduce(total) { $0 + $1.hostnames.count } })
+            segments.dropLast().reduce(0) { total, segment in
+                segment.entries.reduce(total) { $0 + $1.hostnames.count }
+            })
         var conflicts: [Conflict] = []
         var body = ""
         var entryCount = 0
         for (index, segment) in segments.enumerated() {
-            var kept: [HostsEntry] = []
-            kept.reserveCapacity(segment.entries.count)
+            let claims = index < segments.count - 1
+            // Built only once an entry loses a name; until then the segment's own array is rendered as is.
+            var kept: [HostsEntry]?
             var lost: [Conflict] = []
             for (position, entry) in segment.entries.enumerated() {
                 var names: [Hostname]?  // nil while every name so far is kept: the entry is reused as is
@@ -34,8 +39,9 @@ enum BlockMerger {
                     let mine = Claim(segment: Int32(index), entry: Int32(position))
                     var keep = true
                     // One hash per name in the common case (a new name); a known name is put back as it was.
-                    if let claim = owner.updateValue(mine, forKey: name) {
-                        owner[name] = claim
+                    let existing = claims ? owner.updateValue(mine, forKey: name) : owner[name]
+                    if let claim = existing {
+                        if claims { owner[name] = claim }
                         if Int(claim.segment) != index {
                             let winner = segments[Int(claim.segment)]
                             let winnerAddress = winner.entries[Int(claim.entry)].address
@@ -53,16 +59,20 @@ enum BlockMerger {
                     if keep, names != nil { names!.append(name) }
                 }
                 if let names {
+                    if kept == nil {
+                        kept = Array(segment.entries[..<position])
+                        kept!.reserveCapacity(segment.entries.count)
+                    }
                     if !names.isEmpty {
-                        kept.append(
+                        kept!.append(
                             HostsEntry(address: entry.address, hostnames: names, comment: entry.comment, line: entry.line))
                     }
-                } else {
-                    kept.append(entry)
+                } else if kept != nil {
+                    kept!.append(entry)
                 }
             }
             body += "# segment \(segment.name) — \(segment.origin)\n"
-            entryCount += render(kept, into: &body)
+            entryCount += render(kept ?? segment.entries, into: &body)
             for conflict in lost {
                 body += "# conflict: \(conflict.address) \(conflict.hostname) (line \(conflict.line)) dropped: "
                 body += "segment \(conflict.winnerSegment) maps it to \(conflict.winnerAddress)\n"
