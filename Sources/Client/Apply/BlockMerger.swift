@@ -65,7 +65,8 @@ enum BlockMerger {
                     }
                     if !names.isEmpty {
                         kept!.append(
-                            HostsEntry(address: entry.address, hostnames: names, comment: entry.comment, line: entry.line))
+                            HostsEntry(
+                                address: entry.address, hostnames: names, comment: entry.comment, line: entry.line))
                     }
                 } else if kept != nil {
                     kept!.append(entry)

@@ -31,8 +31,9 @@ struct ConfigCommand: AsyncParsableCommand {
             return number
         }
         if show {
-            Console.out(describe(settings).split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init)
-                ?? "")
+            Console.out(
+                describe(settings).split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init)
+                    ?? "")
             return
         }
         switch key {

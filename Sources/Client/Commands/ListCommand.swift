@@ -41,7 +41,8 @@ struct ListCommand: AsyncParsableCommand {
                     let state = row.enabled ? "on " : "off"
                     let source = row.url ?? "local"
                     let entries = row.entries.map { "\($0) entries" } ?? "no content"
-                    Console.out("\(row.position). \(state) \(row.name)  \(source)  \(entries)\(row.stale ? "  STALE" : "")")
+                    Console.out(
+                        "\(row.position). \(state) \(row.name)  \(source)  \(entries)\(row.stale ? "  STALE" : "")")
                 }
             }
             return true

@@ -77,7 +77,8 @@ final class RemoteFetcher: Sendable {
         }
         let contentType = (response.value(forHTTPHeaderField: "Content-Type") ?? "").lowercased()
         if contentType.hasPrefix("text/html") || contentType.hasPrefix("application/xhtml") {
-            throw FetchError(reason: "server sent \(contentType.split(separator: ";").first ?? "html"), not a hosts file")
+            throw FetchError(
+                reason: "server sent \(contentType.split(separator: ";").first ?? "html"), not a hosts file")
         }
         return .content(
             bytes: completion.body,

@@ -24,7 +24,8 @@ struct SegmentEditor {
         let original = try context.store.loadLocal(name)
 
         let draft = FileManager.default.temporaryDirectory.path + "/hosts-client-\(name)-\(getpid()).hosts"
-        try FileSystemError.wrap { () throws(AtomicFileError) in try AtomicFile.write(original, to: draft, mode: 0o600) }
+        try FileSystemError.wrap { () throws(AtomicFileError) in try AtomicFile.write(original, to: draft, mode: 0o600)
+        }
         defer { try? FileIO.remove(draft) }
         try runEditor(on: draft)
         let edited = try FileIO.contents(of: draft)
@@ -34,7 +35,8 @@ struct SegmentEditor {
         } catch {
             let kept = rejectedPath(name)
             try FileIO.makeDirectories(context.paths.localDirectory)
-            try FileSystemError.wrap { () throws(AtomicFileError) in try AtomicFile.write(edited, to: kept, mode: 0o600) }
+            try FileSystemError.wrap { () throws(AtomicFileError) in try AtomicFile.write(edited, to: kept, mode: 0o600)
+            }
             throw ClientError.editRejected(reason: error.description, keptAt: kept)
         }
         return edited

@@ -6,8 +6,6 @@ import HostsCore
 struct StateStore: Sendable {
     var paths: StatePaths
 
-    init(paths: StatePaths) { self.paths = paths }
-
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +13,12 @@ import TestSupport
     final class Alternator: @unchecked Sendable {
         private let lock = NSLock()
         private var count = 0
-        func next() -> Int { lock.withLock { defer { count += 1 }; return count % 2 } }
+        func next() -> Int {
+            lock.withLock {
+                defer { count += 1 }
+                return count % 2
+            }
+        }
     }
 
     static func content(_ variant: Int) -> String {

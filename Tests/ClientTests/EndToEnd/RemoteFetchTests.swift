@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Conditional GET, and every way a remote can go bad: the cached copy stays, the segment is stale, sync fails
 /// naming it, and the other segments still apply.

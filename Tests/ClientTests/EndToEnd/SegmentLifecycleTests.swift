@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// add / enable / disable / move / remove, conflicts, and the bytes outside the block, through the real binary.
 @Suite struct SegmentLifecycleTests {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -21,7 +21,10 @@ import TestSupport
             if watch.process.isRunning { kill(watch.process.processIdentifier, SIGKILL) }
             watch.process.waitUntilExit()
         }
-        let failedOnce = waitUntil { (sandbox.file("cache/office.meta.json").map { String(decoding: $0, as: UTF8.self) } ?? "").contains("HTTP 503") }
+        let failedOnce = waitUntil {
+            (sandbox.file("cache/office.meta.json").map { String(decoding: $0, as: UTF8.self) } ?? "").contains(
+                "HTTP 503")
+        }
         #expect(failedOnce, "watch never tried during the outage")
         #expect(watch.process.isRunning, "watch must survive the outage")
         #expect(sandbox.blockLines.contains("10.0.0.1 alpha"), "cached copy still applied")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -35,8 +35,10 @@ import TestSupport
         try sandbox.succeed(["add", "lab", "--local", "--from", sandbox.root + "/lab.hosts", "--no-apply"])
         let run = try sandbox.run(
             ["apply"],
-            prefix: ["/usr/bin/unshare", "-m", "/bin/sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"",
-                "sh", source, sandbox.hostsFile])
+            prefix: [
+                "/usr/bin/unshare", "-m", "/bin/sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"",
+                "sh", source, sandbox.hostsFile,
+            ])
         #expect(run.ok, "\(run.stderr)")
         #expect(run.stdout.contains("rewritten in place"), "\(run.stdout)")
         let written = try String(contentsOfFile: source, encoding: .utf8)
@@ -59,7 +61,9 @@ import TestSupport
             ["add", "lab", "--local", "--from", sandbox.root + "/lab.hosts"],
             prefix: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
         #expect(run.status == 77)
-        #expect(run.stderr.contains("cannot write \(sandbox.hostsFile): permission denied — run: sudo hosts-client add lab"))
+        #expect(
+            run.stderr.contains("cannot write \(sandbox.hostsFile): permission denied — run: sudo hosts-client add lab")
+        )
         #expect(sandbox.hostsBytes == before)
         #expect(sandbox.file("config.json") == nil, "nothing partial: the segment was not added either")
         #expect(sandbox.backupCount == 0)
@@ -69,7 +73,8 @@ import TestSupport
 
     static let canBindMount: Bool = geteuid() == 0 && shell(["/usr/bin/unshare", "-m", "/bin/true"]) == 0
     static let canDropPrivileges: Bool =
-        geteuid() == 0 && shell(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/true"]) == 0
+        geteuid() == 0
+        && shell(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/bin/true"]) == 0
 
     static func shell(_ arguments: [String]) -> Int32 {
         guard FileManager.default.isExecutableFile(atPath: arguments[0]) else { return -1 }

@@ -15,7 +15,8 @@ final class ClientSandbox {
     let stateDirectory: String
 
     /// Bytes outside the managed block, with CRLF and another tool's block, that must survive every write.
-    static let originalHosts = "127.0.0.1\tlocalhost\r\n::1 localhost ip6-localhost\r\n"
+    static let originalHosts =
+        "127.0.0.1\tlocalhost\r\n::1 localhost ip6-localhost\r\n"
         + "# BEGIN OTHER TOOL\r\n10.1.1.1 other-tool\r\n# END OTHER TOOL\r\n"
 
     init(hosts: String = ClientSandbox.originalHosts) throws {

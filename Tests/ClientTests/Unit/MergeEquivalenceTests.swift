@@ -44,7 +44,8 @@ import Testing
         let document = try HostsDocument(bytes: Array(file.utf8))
         for body in ["", "\n", "10.0.0.1 a\n", "# segment x — local\n10.0.0.1 a\n10.0.0.2 b\n", "no newline"] {
             let reference = try document.replacingManagedBlock(with: body).bytes
-            #expect(ManagedBlockSplice.replacing(in: document, with: body) == reference, "body \(body.debugDescription)")
+            #expect(
+                ManagedBlockSplice.replacing(in: document, with: body) == reference, "body \(body.debugDescription)")
         }
     }
 }

@@ -88,7 +88,8 @@ import Testing
         #expect(try store.find(nil).id == ids[3])
         #expect(try store.find("3").id == ids[2])
         #expect(throws: ClientError.self) { try store.find(ids[0]) }
-        #expect(BackupStore.parseStamp(BackupStore.stamp(Date(timeIntervalSince1970: 1_800_000_000)))
-            == Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(
+            BackupStore.parseStamp(BackupStore.stamp(Date(timeIntervalSince1970: 1_800_000_000)))
+                == Date(timeIntervalSince1970: 1_800_000_000))
     }
 }
