@@ -64,6 +64,16 @@ final class ClientSandbox {
         return String(hosts[..<begin.lowerBound]) + String(hosts[end.upperBound...])
     }
 
+    /// A copy of the binary inside the sandbox, so an unprivileged user can run it even when the build
+    /// directory is not theirs to read (a clone under /root).
+    func copyOfBinary() throws -> String {
+        guard let binary = ClientBinary.path else { throw SandboxError("hosts-client binary not found") }
+        let copy = root + "/hosts-client"
+        try FileManager.default.copyItem(atPath: binary, toPath: copy)
+        chmod(copy, 0o755)
+        return copy
+    }
+
     var backupCount: Int {
         ((try? FileManager.default.contentsOfDirectory(atPath: stateDirectory + "/backups")) ?? [])
             .filter { $0.hasSuffix(".hosts") }.count
@@ -71,8 +81,10 @@ final class ClientSandbox {
 
     /// Runs the binary with `--hosts-file` and `--state-dir` pointing into the sandbox.
     @discardableResult
-    func run(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = []) throws -> Run {
-        let process = try launch(arguments, environment: environment, prefix: prefix)
+    func run(
+        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], binary: String? = nil
+    ) throws -> Run {
+        let process = try launch(arguments, environment: environment, prefix: prefix, binary: binary)
         process.process.waitUntilExit()
         return process.finish()
     }
@@ -94,8 +106,10 @@ final class ClientSandbox {
     private var runCounter = 0
 
     /// Starts the binary without waiting (for watch and the crash test).
-    func launch(_ arguments: [String], environment: [String: String] = [:], prefix: [String] = []) throws -> Launched {
-        guard let binary = ClientBinary.path else {
+    func launch(
+        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], binary: String? = nil
+    ) throws -> Launched {
+        guard let binary = binary ?? ClientBinary.path else {
             throw SandboxError("hosts-client binary not found: run `swift build` first (or set HOSTS_CLIENT_BIN)")
         }
         runCounter += 1
