@@ -25,8 +25,12 @@ test: deps
 demo: release
 	scripts/demo.sh
 
+# Each prints its numbers beside its peer's (python-hosts, boto3, nginx, a curl+awk script).
 bench: release
 	bench/hostscore/run.sh
+	bench/generator/run.sh
+	bench/server/run.sh
+	bench/client/run.sh
 
 PROGRAMS = hosts-generator hosts-server hosts-client
 BIN = $(shell $(SWIFT) build -c release --show-bin-path)

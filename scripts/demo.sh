@@ -18,7 +18,8 @@ wait_for() { # URL
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' TERM
+if [ "${KEEP:-}" = 1 ]; then trap 'echo; exit 0' INT; else trap 'exit 130' INT; fi
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
@@ -61,11 +62,17 @@ cat "$WORK/hosts"
 step "hosts-client status"
 client status
 
-step "the estate changes: web-2 terminated, web-9 launched; regenerate and re-sync"
+step "the estate changes: web-a2 terminated, web-a9 launched; regenerate and re-sync"
 cp "$WORK/hosts" "$WORK/hosts.before"
 python3 scripts/demo_estate.py "http://127.0.0.1:$MOTO_PORT" change
 generate
-client sync
+# hosts-server notices the new file within a second or two; wait until it serves the new bytes.
+want=$(sha256sum "$WORK/published/office.hosts" | cut -d' ' -f1)
+for _ in $(seq 1 50); do
+    curl -fsSI "$URL/profiles/office" | grep -qi "^etag: \"$want" && break
+    sleep 0.1
+done
+client sync --force
 step "what changed in the hosts file"
 diff -u --label before --label after "$WORK/hosts.before" "$WORK/hosts" || true
 

@@ -2,7 +2,7 @@
 
 usage: demo_estate.py ENDPOINT seed|change
 seed:   ~30 instances over two Prefix values, a few stopped, one without a Name, one in another Prefix.
-change: terminates 'web-2' in apne1a-prod and launches 'web-9' there, like a recreated spot instance.
+change: terminates 'web-a2' in apne1a-prod and launches 'web-a9' there, like a recreated spot instance.
 """
 import os
 import sys
@@ -36,19 +36,20 @@ def find(prefix, name):
 
 
 if action == "seed":
-    for prefix in ("apne1a-prod", "apne1c-prod"):
+    # Names as people type them: the generator lowercases and sanitises them ("DB Replica C1" → db-replica-c1).
+    for prefix, zone in (("apne1a-prod", "a"), ("apne1c-prod", "c")):
         for role, count in (("web", 4), ("API", 3), ("db_primary", 1), ("DB Replica", 2), ("batch", 3)):
             for n in range(1, count + 1):
-                launch(prefix, f"{role}-{n}" if count > 1 else role)
-    stopped = launch("apne1a-prod", "batch-old") + launch("apne1c-prod", "batch-old")
+                launch(prefix, f"{role}-{zone}{n}" if role[0].islower() else f"{role} {zone.upper()}{n}")
+    stopped = launch("apne1a-prod", "batch-a-old") + launch("apne1c-prod", "batch-c-old")
     ec2.stop_instances(InstanceIds=stopped)
     launch("apne1a-prod", None)            # no Name tag: skipped and counted by the generator
     launch("apne1a-dev", "web-1")          # another Prefix: not in any profile
     print("seeded 31 instances (26 running with a Name in the two profiles' prefixes)")
 elif action == "change":
-    gone = find("apne1a-prod", "web-2")
+    gone = find("apne1a-prod", "web-a2")
     ec2.terminate_instances(InstanceIds=gone)
-    launch("apne1a-prod", "web-9")
-    print(f"terminated web-2 ({', '.join(gone)}), launched web-9")
+    launch("apne1a-prod", "web-a9")
+    print(f"terminated web-a2 ({', '.join(gone)}), launched web-a9")
 else:
     sys.exit(f"unknown action {action}")
