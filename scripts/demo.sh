@@ -16,7 +16,18 @@ wait_for() { # URL
     echo "demo: $1 did not answer" >&2; return 1
 }
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+    # TERM first; KILL what is still there after 3 s (a parent may have left SIGTERM blocked for its children).
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 30); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.1
+    done
+    for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
 trap cleanup EXIT
 trap 'exit 130' TERM
 if [ "${KEEP:-}" = 1 ]; then trap 'echo; exit 0' INT; else trap 'exit 130' INT; fi
