@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "hosts-generator", targets: ["Generator"]),
         .executable(name: "hosts-server", targets: ["Server"]),
         .executable(name: "hosts-client", targets: ["Client"]),
+        .executable(name: "hostscore-bench", targets: ["HostsCoreBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -68,6 +69,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(name: "HostsCoreBench", dependencies: ["HostsCore"], path: "bench/hostscore/Sources"),
         // Shared by the test targets only: moto_server launcher, free ports, temp dirs, running built binaries.
         .target(name: "TestSupport", dependencies: ["HostsCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "HostsCoreTests", dependencies: ["HostsCore"], swiftSettings: swiftSettings),

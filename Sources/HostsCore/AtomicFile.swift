@@ -7,20 +7,27 @@
 #endif
 
 // File-scope wrappers: inside AtomicFile, `read` and `write` name its own methods.
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
 
 /// Replaces files so that a reader (or a crash) sees the complete old or the complete new content, never a mix.
 public enum AtomicFile {
     /// Writes `bytes` to a temporary file in the same directory, fsyncs it, renames it over `path` and
     /// fsyncs the directory. An existing file's mode and owner are kept; a new file gets `mode`.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644) throws(AtomicFileError) {
+    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644)
+        throws(AtomicFileError)
+    {
         let directory = Self.directory(of: path)
         var existing = stat()
         let exists = stat(path, &existing) == 0
         let temporary = "\(directory)/.\(Self.baseName(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exists ? existing.st_mode & 0o7777 : mode_t(mode))
-        guard fd >= 0 else { throw AtomicFileError(path: path, step: "create a temporary file in \(directory)", errno: errno) }
+        let fd = open(
+            temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exists ? existing.st_mode & 0o7777 : mode_t(mode))
+        guard fd >= 0 else {
+            throw AtomicFileError(path: path, step: "create a temporary file in \(directory)", errno: errno)
+        }
         var failure: AtomicFileError?
         if exists {
             // fchmod: open's mode is filtered by the umask; fchown: keep root-owned files root-owned.
@@ -46,7 +53,9 @@ public enum AtomicFile {
 
     /// Like ``write(_:to:mode:)``, but does nothing and returns false when `path` already holds exactly `bytes`.
     @discardableResult
-    public static func writeIfChanged(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644) throws(AtomicFileError) -> Bool {
+    public static func writeIfChanged(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644)
+        throws(AtomicFileError) -> Bool
+    {
         if let current = try? read(path), current.elementsEqual(bytes) { return false }
         try write(bytes, to: path, mode: mode)
         return true

@@ -1,7 +1,83 @@
 import ArgumentParser
+import Hummingbird
+import Logging
 
-/// Entry point of `hosts-server`; the subcommands are added as they are built.
+/// `hosts-server`: serves the profiles of a published directory over HTTP(S).
 @main
 struct ServerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hosts-server")
+    static let configuration = CommandConfiguration(
+        commandName: "hosts-server",
+        abstract: "Publish the hosts profiles of a directory over HTTP(S), from memory, with ETags and gzip."
+    )
+
+    @Option(help: "Published directory (NAME.hosts, index.json, NAME.hosts.sig), as written by hosts-generator.")
+    var dir: String
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8080
+
+    @Option(help: "File of bearer tokens, one per line; when given, every route but /healthz requires one.")
+    var tokenFile: String?
+
+    @Option(help: "PEM certificate chain; serves HTTPS with --tls-key.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "Seconds an idle connection (or one still sending its headers) is kept open.")
+    var idleTimeout = 30
+
+    @Option(help: "Seconds a request may take until its response is written.")
+    var requestTimeout = 30
+
+    @Option(help: "Largest request header block, in bytes.")
+    var maxHeaderBytes = 16 * 1024
+
+    @Option(help: "Event loop threads (default: the CPUs this process may run on).")
+    var threads: Int?
+
+    @Flag(inversion: .prefixedNo, help: "One log line per request.")
+    var accessLog = true
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError(
+                "--log-level \(logLevel): not one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard (0...65_535).contains(port) else { throw ValidationError("--port \(port): not a port number") }
+        guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
+    }
+
+    func run() throws {
+        var logger = Logger(label: "hosts-server")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        var options = ServerOptions(directory: dir)
+        options.host = host
+        options.port = port
+        options.tokenFile = tokenFile
+        if let tlsCert, let tlsKey { options.tls = .init(certificate: tlsCert, privateKey: tlsKey) }
+        options.idleTimeout = .seconds(idleTimeout)
+        options.requestTimeout = .seconds(requestTimeout)
+        options.maxHeaderBytes = maxHeaderBytes
+        options.accessLog = accessLog
+        ServerRuntime.takeOver(threads: threads ?? ServerRuntime.usableCPUs)
+        // A ServerSetupError surfaces as "Error: <what to fix>" and exit status 1.
+        let app = try buildApplication(options: options, logger: logger)
+        try ServerRuntime.runBlocking {
+            // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, then exit.
+            try await app.runService()
+        }
+    }
 }

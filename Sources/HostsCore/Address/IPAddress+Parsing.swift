@@ -109,7 +109,9 @@ extension IPAddress {
                 break
             }
             guard !group.isEmpty else { throw fail("empty group") }
-            guard group.count <= 4 else { throw fail("group '\(String(decoding: group, as: UTF8.self))' has over 4 hex digits") }
+            guard group.count <= 4 else {
+                throw fail("group '\(String(decoding: group, as: UTF8.self))' has over 4 hex digits")
+            }
             var value: UInt16 = 0
             for byte in group {
                 guard let digit = Self.hexValue(byte) else {

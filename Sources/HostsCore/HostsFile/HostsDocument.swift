@@ -5,7 +5,8 @@ import Foundation
 /// Only the managed block is ever interpreted; every other byte (comments, other tools' blocks, lines
 /// this code would reject, CRLF or mixed line ends, invalid UTF-8) is carried through untouched.
 public struct HostsDocument: Sendable, Equatable {
-    public static let beginMarker = "# BEGIN PSEUDODNS (managed by hosts-client; changes inside this block are replaced)"
+    public static let beginMarker =
+        "# BEGIN PSEUDODNS (managed by hosts-client; changes inside this block are replaced)"
     public static let endMarker = "# END PSEUDODNS"
     static let beginPrefix = Array("# BEGIN PSEUDODNS".utf8)
     static let endPrefix = Array("# END PSEUDODNS".utf8)
@@ -37,7 +38,8 @@ public struct HostsDocument: Sendable, Equatable {
                 begin = (lineNumber, start, next)
             } else if line.starts(with: Self.endPrefix) {
                 guard let opened = begin else {
-                    throw HostsDocumentError(line: lineNumber, reason: "'# END PSEUDODNS' without a BEGIN marker before it")
+                    throw HostsDocumentError(
+                        line: lineNumber, reason: "'# END PSEUDODNS' without a BEGIN marker before it")
                 }
                 found = (opened.start..<next, opened.bodyStart..<start)
                 begin = nil
@@ -70,7 +72,8 @@ public struct HostsDocument: Sendable, Equatable {
     public func replacingManagedBlock(with body: String) throws(HostsDocumentError) -> HostsDocument {
         let newline: [UInt8] = usesCRLF ? [0x0D, 0x0A] : [0x0A]
         var block: [UInt8] = Array(Self.beginMarker.utf8) + newline
-        for line in body.split(separator: "\n", omittingEmptySubsequences: false).dropLast(body.hasSuffix("\n") ? 1 : 0) {
+        for line in body.split(separator: "\n", omittingEmptySubsequences: false).dropLast(body.hasSuffix("\n") ? 1 : 0)
+        {
             var text = Array(line.utf8)
             if text.last == 0x0D { text.removeLast() }
             block += text + newline

@@ -4,56 +4,59 @@ public enum HostsRenderer {
     /// in first-seen order without repeats; names aligned in one column. Distinct inline comments for an
     /// address are kept, joined by "; ". `header` lines come first, each as a `# ` comment. LF line ends.
     public static func render(_ entries: [HostsEntry], header: [String] = []) -> String {
-        var out = ""
-        for line in header { out += line.isEmpty ? "#\n" : "# \(line)\n" }
-        let lines = grouped(entries)
-        let width = lines.reduce(0) { max($0, $1.address.utf8.count) }
-        out.reserveCapacity(out.utf8.count + lines.count * (width + 24))
-        for line in lines {
-            out += line.address
-            out += String(repeating: " ", count: width - line.address.utf8.count + 1)
-            out += line.names
-            if let comment = line.comment {
-                out += "  # "
-                out += comment
+        var out: [UInt8] = []
+        for line in header { out += Array((line.isEmpty ? "#\n" : "# \(line)\n").utf8) }
+        let groups = grouped(entries)
+        let width = groups.reduce(0) { max($0, $1.address.utf8.count) }
+        out.reserveCapacity(out.count + entries.count * (width + 32))
+        for group in groups {
+            out += group.address.utf8
+            out += repeatElement(UInt8(ascii: " "), count: width - group.address.utf8.count + 1)
+            var names: [Hostname] = []
+            var comments: [String] = []
+            for index in group.members {
+                let entry = entries[index]
+                // Groups are small (usually one entry), so a linear check beats hashing here.
+                for name in entry.hostnames where !names.contains(name) { names.append(name) }
+                if let comment = entry.comment, !comments.contains(comment) { comments.append(comment) }
             }
-            out += "\n"
+            for (position, name) in names.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: " ")) }
+                out += name.value.utf8
+            }
+            if !comments.isEmpty {
+                out += "  # ".utf8
+                out += comments.joined(separator: "; ").utf8
+            }
+            out.append(0x0A)
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    struct Line {
+    struct Group {
         var address: String
-        var names: String
-        var comment: String?
+        var members: ArraySlice<Int>
     }
 
-    /// Groups entries by address, sorted.
-    static func grouped(_ entries: [HostsEntry]) -> [Line] {
-        var order: [IPAddress] = []
-        var names: [IPAddress: [Hostname]] = [:]
-        var seen: [IPAddress: Set<Hostname>] = [:]
-        var comments: [IPAddress: [String]] = [:]
-        for entry in entries {
-            if names[entry.address] == nil {
-                order.append(entry.address)
-                names[entry.address] = []
-                seen[entry.address] = []
-            }
-            for name in entry.hostnames where seen[entry.address]!.insert(name).inserted {
-                names[entry.address]!.append(name)
-            }
-            if let comment = entry.comment, !(comments[entry.address]?.contains(comment) ?? false) {
-                comments[entry.address, default: []].append(comment)
+    /// Entry indices sorted by address (stable), cut into runs of one address each.
+    static func grouped(_ entries: [HostsEntry]) -> [Group] {
+        var order = Array(entries.indices)
+        let sorted = zip(order, order.dropFirst()).allSatisfy { entries[$0].address <= entries[$1].address }
+        if !sorted {
+            order.sort { a, b in
+                let (x, y) = (entries[a].address, entries[b].address)
+                return x < y || (x == y && a < b)
             }
         }
-        order.sort()
-        return order.map { address in
-            Line(
-                address: address.description,
-                names: names[address]!.map(\.value).joined(separator: " "),
-                comment: comments[address].map { $0.joined(separator: "; ") }
-            )
+        var groups: [Group] = []
+        var start = 0
+        while start < order.count {
+            var end = start + 1
+            let address = entries[order[start]].address
+            while end < order.count, entries[order[end]].address == address { end += 1 }
+            groups.append(Group(address: address.description, members: order[start..<end]))
+            start = end
         }
+        return groups
     }
 }

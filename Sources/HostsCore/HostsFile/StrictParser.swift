@@ -56,7 +56,9 @@ public enum StrictParser {
         for (index, byte) in line.enumerated() {
             if byte < 0x20 && byte != 0x09 || byte == 0x7F {
                 let what = byte == 0 ? "NUL byte" : (byte == 0x0D ? "stray carriage return" : "control character")
-                throw fail("\(what) (0x\(String(byte, radix: 16, uppercase: true))) at column \(index + 1): not a text hosts file")
+                throw fail(
+                    "\(what) (0x\(String(byte, radix: 16, uppercase: true))) at column \(index + 1): not a text hosts file"
+                )
             }
             if byte >= 0x80 { ascii = false }
             if byte == UInt8(ascii: "#"), hash == line.count { hash = index }

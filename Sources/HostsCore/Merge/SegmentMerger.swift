@@ -28,7 +28,8 @@ public enum SegmentMerger {
                     names.append(name)
                 }
                 if !names.isEmpty {
-                    kept.append(HostsEntry(address: entry.address, hostnames: names, comment: entry.comment, line: entry.line))
+                    kept.append(
+                        HostsEntry(address: entry.address, hostnames: names, comment: entry.comment, line: entry.line))
                 }
             }
             body += "# segment \(segment.name) — \(segment.origin)\n"

@@ -1,0 +1,48 @@
+# PseudoDNS: `make demo` runs the whole system locally, `make test` runs every test.
+SWIFT ?= swift
+PREFIX ?= /usr/local
+CONFIG ?= debug
+
+.PHONY: deps build release test lint demo bench install clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+lint:
+	$(SWIFT) format lint --strict --configuration .swift-format -r Sources Tests bench
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(MAKE) lint
+	$(SWIFT) test --disable-xctest
+
+demo: release
+	scripts/demo.sh
+
+bench: release
+	bench/hostscore/run.sh
+
+PROGRAMS = hosts-generator hosts-server hosts-client
+BIN = $(shell $(SWIFT) build -c release --show-bin-path)
+
+# Binaries, shell completions and man pages under $(DESTDIR)$(PREFIX), all generated from the argument parsers.
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	for p in $(PROGRAMS); do \
+		install -m 755 "$(BIN)/$$p" $(DESTDIR)$(PREFIX)/bin/ && \
+		"$(BIN)/$$p" --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p && \
+		"$(BIN)/$$p" --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p && \
+		"$(BIN)/$$p" --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish && \
+		python3 scripts/gen-man.py "$(BIN)/$$p" $(DESTDIR)$(PREFIX)/share/man/man1 || exit 1; \
+	done
+
+clean:
+	rm -rf .build

@@ -1,0 +1,13 @@
+/// What the last write produced (`STATE_DIR/applied.json`): lets an unchanged re-sync stop after hashing, without
+/// parsing or merging 100,000 entries again.
+struct AppliedState: Codable, Sendable, Equatable {
+    /// Digest of the ordered enabled segments and their contents (see `MergeInputs.digest`).
+    var inputs: String
+    /// SHA-256 of the whole hosts file as written.
+    var hostsSHA256: String
+
+    enum CodingKeys: String, CodingKey {
+        case inputs
+        case hostsSHA256 = "hosts_sha256"
+    }
+}

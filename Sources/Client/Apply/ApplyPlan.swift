@@ -1,0 +1,28 @@
+import HostsCore
+
+/// The hosts file the client would write, given what it read.
+struct ApplyPlan: Sendable {
+    var merge: BlockMerger.Result
+    var problems: [String: String]
+    var inputsDigest: String
+    var segmentCount: Int
+
+    init(inputs: MergeInputs, parsed: [String: [HostsEntry]] = [:]) {
+        (merge, problems) = inputs.merge(parsed: parsed)
+        inputsDigest = inputs.digest
+        segmentCount = inputs.items.count - problems.count
+    }
+
+    /// `current` with its managed block replaced (or removed when no segment contributes).
+    func render(over current: [UInt8], path: String) throws(ClientError) -> [UInt8] {
+        do {
+            let document = try HostsDocument(bytes: current)
+            if segmentCount == 0 {
+                return document.hasManagedBlock ? document.removingManagedBlock().bytes : current
+            }
+            return ManagedBlockSplice.replacing(in: document, with: merge.body)
+        } catch {
+            throw ClientError.unbalancedMarkers(path: path, reason: error.description)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import HostsCore
+
+/// Copies of the hosts file taken before every write, in `STATE_DIR/backups/STAMP-SEQ.hosts`.
+///
+/// SEQ only grows, so the order never depends on clocks; only the newest `keep` are kept.
+struct BackupStore: Sendable {
+    struct Backup: Sendable, Codable, Equatable {
+        var id: String
+        var sequence: Int
+        var createdAt: Date?
+        var bytes: Int
+        var path: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, sequence
+            case createdAt = "created_at"
+            case bytes, path
+        }
+    }
+
+    var directory: String
+    var keep: Int
+
+    init(directory: String, keep: Int) {
+        self.directory = directory
+        self.keep = max(1, keep)
+    }
+
+    /// Oldest first.
+    func list() throws -> [Backup] {
+        try FileIO.list(directory).compactMap { name -> Backup? in
+            guard name.hasSuffix(".hosts"), !name.hasPrefix(".") else { return nil }
+            let id = String(name.dropLast(".hosts".count))
+            guard let dash = id.lastIndex(of: "-"), let sequence = Int(id[id.index(after: dash)...]) else {
+                return nil
+            }
+            let path = "\(directory)/\(name)"
+            var info = stat()
+            let size = stat(path, &info) == 0 ? Int(info.st_size) : 0
+            return Backup(
+                id: id, sequence: sequence, createdAt: Self.parseStamp(String(id[..<dash])), bytes: size, path: path)
+        }
+        .sorted { $0.sequence < $1.sequence }
+    }
+
+    /// Saves `bytes` as the newest backup, then prunes. Returns the new backup's id.
+    @discardableResult
+    func save(_ bytes: [UInt8], now: Date = Date()) throws -> String {
+        try FileIO.makeDirectories(directory, mode: 0o700)
+        let existing = try list()
+        let sequence = (existing.last?.sequence ?? 0) + 1
+        let id = "\(Self.stamp(now))-\(sequence)"
+        do {
+            try AtomicFile.write(bytes, to: "\(directory)/\(id).hosts", mode: 0o600)
+        } catch {
+            throw FileSystemError(atomic: error)
+        }
+        for old in (existing + [Backup(id: id, sequence: sequence, bytes: bytes.count, path: "")]).dropLast(keep) {
+            try FileIO.remove(old.path)
+        }
+        return id
+    }
+
+    /// The backup with this id, or the newest when `id` is nil.
+    func find(_ id: String?) throws -> Backup {
+        let all = try list()
+        guard let id else {
+            guard let newest = all.last else { throw ClientError.noBackups }
+            return newest
+        }
+        guard let match = all.first(where: { $0.id == id || String($0.sequence) == id }) else {
+            throw ClientError.unknownBackup(id)
+        }
+        return match
+    }
+
+    static func stamp(_ date: Date) -> String {
+        // 20261122T023000Z: sortable and safe in file names.
+        let components = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
+        return String(
+            format: "%04d%02d%02dT%02d%02d%02dZ", components.year!, components.month!, components.day!,
+            components.hour!, components.minute!, components.second!)
+    }
+
+    static func parseStamp(_ text: String) -> Date? {
+        let digits = text.filter(\.isNumber)
+        guard digits.count == 14 else { return nil }
+        var components = DateComponents()
+        let values = [4, 2, 2, 2, 2, 2].reduce(into: (rest: Substring(digits), out: [Int]())) { state, width in
+            state.out.append(Int(state.rest.prefix(width))!)
+            state.rest = state.rest.dropFirst(width)
+        }.out
+        components.year = values[0]
+        components.month = values[1]
+        components.day = values[2]
+        components.hour = values[3]
+        components.minute = values[4]
+        components.second = values[5]
+        components.timeZone = TimeZone(identifier: "UTC")
+        return Calendar(identifier: .gregorian).date(from: components)
+    }
+}

@@ -1,0 +1,55 @@
+import HostsCore
+
+/// The enabled segments, in order, with the bytes each contributes right now.
+///
+/// A remote segment that was never fetched successfully has no bytes and adds nothing.
+struct MergeInputs: Sendable {
+    struct Item: Sendable {
+        var segment: SegmentConfig
+        var bytes: [UInt8]
+        var source: String
+    }
+
+    var items: [Item]
+
+    /// Collects the enabled segments' contents; `overrides` (fresh fetches in a dry run) win over what is stored.
+    init(config: ClientConfig, store: StateStore, overrides: [String: [UInt8]] = [:]) throws {
+        items = try config.segments.filter(\.enabled).compactMap { segment in
+            let source = segment.kind == .remote ? segment.url ?? segment.name : store.paths.localFile(segment.name)
+            if let bytes = overrides[segment.name] { return Item(segment: segment, bytes: bytes, source: source) }
+            guard let bytes = try store.content(of: segment) else { return nil }
+            return Item(segment: segment, bytes: bytes, source: source)
+        }
+    }
+
+    /// Changes whenever the order, the enabled set, an origin or any content changes.
+    var digest: String {
+        var text = "pseudodns-merge-v1\n"
+        for item in items {
+            text += "\(item.segment.name)\t\(item.segment.origin)\t\(SHA256Hex.of(item.bytes))\n"
+        }
+        return SHA256Hex.of(Array(text.utf8))
+    }
+
+    /// Parses and merges. A segment whose stored content no longer parses (a local file edited by hand) is left
+    /// out and reported, so one bad segment never blocks the others.
+    /// `parsed` holds entries already parsed from these same bytes (a segment just fetched and validated).
+    func merge(parsed: [String: [HostsEntry]] = [:]) -> (result: BlockMerger.Result, problems: [String: String]) {
+        var segments: [Segment] = []
+        var problems: [String: String] = [:]
+        for item in items {
+            do {
+                let entries: [HostsEntry]
+                if let known = parsed[item.segment.name] {
+                    entries = known
+                } else {
+                    entries = try StrictParser.parse(item.bytes, source: item.source)
+                }
+                segments.append(Segment(name: item.segment.name, origin: item.segment.origin, entries: entries))
+            } catch {
+                problems[item.segment.name] = error.description
+            }
+        }
+        return (BlockMerger.merge(segments), problems)
+    }
+}

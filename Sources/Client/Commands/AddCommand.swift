@@ -1,0 +1,50 @@
+import ArgumentParser
+import HostsCore
+
+struct AddCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add a remote segment (--url) or a local one (--local), last in order, then apply.",
+        discussion: "A remote segment is fetched at once; if that first fetch fails, nothing is added."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "Segment name: lowercase letters, digits and '-'.") var name: String
+    @Option(help: "URL of a remote segment (http:// or https://).") var url: String?
+    @Option(help: "How often sync fetches a remote segment (e.g. 5m, 1h).") var every: String?
+    @Flag(help: "Add a local segment (edit it with: hosts-client edit NAME).") var local = false
+    @Option(help: "Initial content of a local segment, from this file.") var from: String?
+    @Flag(help: "Add the segment switched off.") var disabled = false
+    @Flag(help: "Only change the configuration; do not write the hosts file.") var noApply = false
+
+    func validate() throws {
+        guard (url != nil) != local else { throw ValidationError("give either --url URL or --local") }
+        if from != nil && !local { throw ValidationError("--from only goes with --local") }
+        if every != nil && url == nil { throw ValidationError("--every only goes with --url") }
+    }
+
+    func run() async throws {
+        try await global.run { context in
+            try ClientContext.validateName(name)
+            let interval = try every.map { text throws(IntervalError) in try Interval(parsing: text) }
+            return try await context.changeConfigWithHints(apply: !noApply) { config in
+                guard config.index(of: name) == nil else { throw ClientError.segmentExists(name) }
+                if let url {
+                    let segment = SegmentConfig(
+                        name: name, kind: .remote, url: url, every: interval, enabled: !disabled)
+                    let hints = try await SegmentAdding.fetchFirst(segment, context: context, settings: config.settings)
+                    try config.add(segment)
+                    Console.out("added remote segment \(name) (\(url))")
+                    return hints
+                } else {
+                    let bytes = try from.map { path in try FileIO.contents(of: path) } ?? []
+                    let entries = try SegmentAdding.validateLocal(bytes, source: from ?? name)
+                    try context.store.saveLocal(bytes, for: name)
+                    try config.add(SegmentConfig(name: name, kind: .local, enabled: !disabled))
+                    Console.out("added local segment \(name) (\(entries) entries)")
+                    return ApplyHints()
+                }
+            }
+        }
+    }
+}

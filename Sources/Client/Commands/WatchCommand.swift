@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Keep running: sync on schedule, riding out server outages (each segment keeps its own --every)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "How often to look for due segments.") var every: String = "1m"
+
+    func run() async throws {
+        try await global.run { context in
+            let interval = try Interval(parsing: every)
+            let fetcher = RemoteFetcher()
+            Console.out("watching every \(interval); hosts file \(context.paths.hostsFile)")
+            while !Task.isCancelled {
+                do {
+                    _ = try await SyncOperation(context: context, fetcher: fetcher, quiet: true).run()
+                } catch {
+                    // Keep going: the next round may find the server (or the disk, or the rights) back.
+                    Console.err("sync failed: \(error); retrying in \(interval)")
+                }
+                try await Task.sleep(for: .seconds(max(1, interval.seconds)))
+            }
+            return true
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import HostsCore
+
+/// Content a command already has in memory (a segment it just fetched), handed to the apply that follows.
+struct ApplyHints {
+    var fetched: [String: [UInt8]] = [:]
+    var parsed: [String: [HostsEntry]] = [:]
+}
+
+extension ClientContext {
+    /// Under the lock: load the config, let `change` edit it, save it, then apply (unless `apply` is false).
+    ///
+    /// The hosts file's writability is checked before anything is saved, so a user without the rights gets the
+    /// "run with sudo" message and no half-done change.
+    func changeConfig(apply: Bool, _ change: (inout ClientConfig) async throws -> Void) async throws -> Bool {
+        try await changeConfigWithHints(apply: apply) { config in
+            try await change(&config)
+            return ApplyHints()
+        }
+    }
+
+    /// Same, for a change that already holds new segment content in memory (`add` after its first fetch).
+    func changeConfigWithHints(apply: Bool, _ change: (inout ClientConfig) async throws -> ApplyHints) async throws
+        -> Bool
+    {
+        let lock = try lock()
+        defer { lock.release() }
+        var config = try store.loadConfig()
+        if apply { try checkHostsWritable(config) }
+        let before = config
+        let hints = try await change(&config)
+        if config != before { try store.saveConfig(config) }
+        guard apply else { return true }
+        let report = try applier(config).apply(config: config, fetched: hints.fetched, parsed: hints.parsed)
+        return ApplyOutput.print(report, hostsFile: paths.hostsFile)
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import HostsCore
+
+/// Everything a command needs: resolved paths, the state store, the configuration, and the lock.
+struct ClientContext {
+    var paths: StatePaths
+    var store: StateStore
+
+    init(paths: StatePaths) {
+        self.paths = paths
+        self.store = StateStore(paths: paths)
+    }
+
+    /// Takes the state-dir lock, saying so on stderr if another client holds it.
+    func lock() throws -> StateLock {
+        try StateLock(paths: paths) { Console.err("waiting for another hosts-client to finish…") }
+    }
+
+    func applier(_ config: ClientConfig) -> Applier { Applier(paths: paths, settings: config.settings) }
+
+    /// Fails before anything changes when this user may not write the hosts file.
+    func checkHostsWritable(_ config: ClientConfig) throws {
+        let writer = applier(config).writer
+        try writer.checkWritable(exists: FileIO.exists(paths.hostsFile))
+    }
+
+    static func validateName(_ name: String) throws {
+        guard ProfileName.isValid(name) else { throw ClientError.invalidSegmentName(name) }
+    }
+
+    func requireSegment(_ name: String, in config: ClientConfig) throws -> SegmentConfig {
+        guard let segment = config.segment(named: name) else { throw ClientError.unknownSegment(name) }
+        return segment
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import HostsCore
+
+/// Everything `status` shows, as one Codable value (its JSON is the `--json` output).
+struct StatusReport: Codable, Sendable {
+    struct SegmentStatus: Codable, Sendable {
+        var name: String
+        var kind: SegmentConfig.Kind
+        var enabled: Bool
+        var source: String
+        var every: Interval?
+        var entries: Int?
+        var etag: String?
+        var lastResult: String?
+        var error: String?
+        var stale: Bool
+        var fetchedAt: Date?
+        var attemptedAt: Date?
+        var ageSeconds: Int?
+        /// Lines of this segment that lost to an earlier segment.
+        var conflicts: [Conflict]
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, enabled, source, every, entries, etag
+            case lastResult = "last_result"
+            case error, stale
+            case fetchedAt = "fetched_at"
+            case attemptedAt = "attempted_at"
+            case ageSeconds = "age_seconds"
+            case conflicts
+        }
+    }
+
+    var hostsFile: String
+    /// The hosts file holds exactly what `apply` would write.
+    var inSync: Bool
+    var hasManagedBlock: Bool
+    var segments: [SegmentStatus]
+    /// Segments whose stored content no longer parses (left out of the merge).
+    var problems: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case hostsFile = "hosts_file"
+        case inSync = "in_sync"
+        case hasManagedBlock = "has_managed_block"
+        case segments, problems
+    }
+
+    init(context: ClientContext, now: Date = Date()) throws {
+        let config = try context.store.loadConfig()
+        let preview = try context.applier(config).preview(config: config)
+        hostsFile = context.paths.hostsFile
+        inSync = preview.current == preview.new
+        hasManagedBlock = (try? HostsDocument(bytes: preview.current))?.hasManagedBlock ?? false
+        problems = preview.plan.problems
+        segments = try config.segments.map { segment in
+            let losers = preview.plan.merge.conflicts.filter { $0.segment == segment.name }
+            switch segment.kind {
+            case .remote:
+                let meta = try context.store.loadMeta(segment.name)
+                return SegmentStatus(
+                    name: segment.name, kind: .remote, enabled: segment.enabled, source: segment.url ?? "",
+                    every: segment.every ?? Settings.defaultEvery, entries: meta?.entries, etag: meta?.etag,
+                    lastResult: meta?.lastResult ?? "never fetched", error: meta?.error,
+                    stale: meta?.isStale ?? true, fetchedAt: meta?.fetchedAt, attemptedAt: meta?.attemptedAt,
+                    ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers)
+            case .local:
+                let bytes = try context.store.loadLocal(segment.name)
+                let entries = try? StrictParser.parse(bytes, source: context.paths.localFile(segment.name)).count
+                return SegmentStatus(
+                    name: segment.name, kind: .local, enabled: segment.enabled,
+                    source: context.paths.localFile(segment.name), entries: entries,
+                    error: entries == nil ? preview.plan.problems[segment.name] ?? "invalid content" : nil,
+                    stale: false, conflicts: losers)
+            }
+        }
+    }
+
+    var text: String {
+        var lines: [String] = []
+        lines.append(
+            "\(hostsFile): "
+                + (inSync ? "up to date" : "differs from what hosts-client would write (run: hosts-client apply)"))
+        if segments.isEmpty { lines.append("no segments (add one: hosts-client add NAME --url URL)") }
+        for segment in segments {
+            var line = "\(segment.enabled ? "on " : "off") \(segment.name)  \(segment.kind.rawValue) \(segment.source)"
+            line += "  " + (segment.entries.map { "\($0) entries" } ?? "no content")
+            lines.append(line)
+            if segment.kind == .remote {
+                var detail = "    last fetch: \(segment.lastResult ?? "-")"
+                if let age = segment.ageSeconds { detail += ", good copy \(Self.describeAge(age)) old" }
+                if let etag = segment.etag { detail += ", etag \(etag)" }
+                if let every = segment.every { detail += ", every \(every)" }
+                lines.append(detail)
+            }
+            if let error = segment.error {
+                lines.append("    STALE: \(error)" + (segment.entries == nil ? "" : " (using the cached copy)"))
+            }
+            for conflict in segment.conflicts { lines.append("    " + ApplyOutput.describe(conflict)) }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func describeAge(_ seconds: Int) -> String {
+        if seconds < 120 { return "\(seconds)s" }
+        if seconds < 7200 { return "\(seconds / 60)m" }
+        if seconds < 172_800 { return "\(seconds / 3600)h" }
+        return "\(seconds / 86_400)d"
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import HostsCore
+
+/// `sync`: fetch the due remote segments, then apply — or, in a dry run, print the diff and change nothing.
+struct SyncOperation {
+    var context: ClientContext
+    var fetcher: RemoteFetcher
+    var force = false
+    var dryRun = false
+    var timeout: Interval?
+    var quiet = false
+
+    /// Returns false when a segment failed (it is named on stderr; the rest was still applied).
+    func run() async throws -> Bool {
+        let lock = try context.lock()
+        defer { lock.release() }
+        let config = try context.store.loadConfig()
+        if !dryRun { try context.checkHostsWritable(config) }
+        let limits = FetchLimits(timeout: timeout ?? config.settings.timeout, maxBytes: config.settings.maxBytes)
+        let sync = SegmentSync(store: context.store, fetcher: fetcher, limits: limits)
+        let results = try await sync.fetch(config, force: force)
+
+        var failures: [String: String] = [:]
+        for result in results {
+            switch result.outcome {
+            case .updated(let entries, _): report("\(result.name): updated, \(entries) entries")
+            case .notModified: report("\(result.name): not modified")
+            case .notDue: report("\(result.name): not due")
+            case .failed(let reason):
+                failures[result.name] = reason
+                let cached = (try? context.store.loadCache(result.name)) ?? nil
+                Console.err(
+                    "segment \(result.name) failed: \(reason) — "
+                        + (cached == nil ? "nothing cached, it adds no entries" : "keeping its last good copy"))
+            }
+        }
+
+        if dryRun {
+            var overrides: [String: [UInt8]] = [:]
+            for result in results { if let bytes = result.bytes { overrides[result.name] = bytes } }
+            let preview = try context.applier(config).preview(config: config, overrides: overrides)
+            let diff = UnifiedDiff.make(
+                old: preview.current, new: preview.new, oldName: context.paths.hostsFile,
+                newName: context.paths.hostsFile + " (after sync)")
+            if diff.isEmpty {
+                Console.out("\(context.paths.hostsFile) would not change")
+            } else {
+                Console.out(diff, terminator: "")
+            }
+            return failures.isEmpty
+        }
+
+        try sync.record(results, config: config)
+        var fetched: [String: [UInt8]] = [:]
+        var parsed: [String: [HostsEntry]] = [:]
+        for result in results {
+            if let bytes = result.bytes, let entries = result.entries {
+                fetched[result.name] = bytes
+                parsed[result.name] = entries
+            }
+        }
+        let applied = try context.applier(config).apply(config: config, fetched: fetched, parsed: parsed)
+        let ok = ApplyOutput.print(applied, hostsFile: context.paths.hostsFile, quiet: quiet)
+        if !failures.isEmpty { Console.err(ClientError.staleSegments(failures).description) }
+        return ok && failures.isEmpty
+    }
+
+    private func report(_ line: String) {
+        if !quiet { Console.out(line) }
+    }
+}

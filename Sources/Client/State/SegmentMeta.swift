@@ -1,0 +1,30 @@
+import Foundation
+
+/// What the client remembers about the last fetches of one remote segment (`cache/NAME.meta.json`).
+///
+/// `fetchedAt` is when the cached copy was last confirmed good (a 200 or a 304); `attemptedAt` is the last try,
+/// successful or not. A segment whose last attempt failed is stale: its cached copy still applies.
+struct SegmentMeta: Codable, Sendable, Equatable {
+    var url: String
+    var etag: String?
+    var lastModified: String?
+    var fetchedAt: Date?
+    var attemptedAt: Date?
+    /// e.g. "200 OK", "304 Not Modified", or the error that made the last attempt fail.
+    var lastResult: String?
+    var error: String?
+    var entries: Int?
+    var bytes: Int?
+    var sha256: String?
+
+    enum CodingKeys: String, CodingKey {
+        case url, etag
+        case lastModified = "last_modified"
+        case fetchedAt = "fetched_at"
+        case attemptedAt = "attempted_at"
+        case lastResult = "last_result"
+        case error, entries, bytes, sha256
+    }
+
+    var isStale: Bool { error != nil }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Where everything lives: the hosts file the client manages and the files of its state directory.
+///
+/// Segment names are checked (`[a-z0-9][a-z0-9-]*`) before they reach these, so a name never escapes its folder.
+struct StatePaths: Sendable {
+    static let defaultStateDirectory = "/var/lib/pseudodns"
+    static let defaultHostsFile = "/etc/hosts"
+
+    var stateDirectory: String
+    var hostsFile: String
+
+    init(stateDirectory: String, hostsFile: String) {
+        self.stateDirectory = stateDirectory
+        self.hostsFile = hostsFile
+    }
+
+    /// Flag, then environment variable, then the default.
+    static func resolve(
+        stateDirectory: String?, hostsFile: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> StatePaths {
+        func pick(_ flag: String?, _ variable: String, _ fallback: String) -> String {
+            if let flag, !flag.isEmpty { return flag }
+            if let value = environment[variable], !value.isEmpty { return value }
+            return fallback
+        }
+        return StatePaths(
+            stateDirectory: pick(stateDirectory, "PSEUDODNS_STATE_DIR", defaultStateDirectory),
+            hostsFile: pick(hostsFile, "PSEUDODNS_HOSTS_FILE", defaultHostsFile)
+        )
+    }
+
+    var isSystemHostsFile: Bool { hostsFile == StatePaths.defaultHostsFile }
+
+    var configFile: String { stateDirectory + "/config.json" }
+    var lockFile: String { stateDirectory + "/lock" }
+    var appliedFile: String { stateDirectory + "/applied.json" }
+    var cacheDirectory: String { stateDirectory + "/cache" }
+    var localDirectory: String { stateDirectory + "/local" }
+    var backupDirectory: String { stateDirectory + "/backups" }
+
+    func cacheFile(_ name: String) -> String { "\(cacheDirectory)/\(name).hosts" }
+    func metaFile(_ name: String) -> String { "\(cacheDirectory)/\(name).meta.json" }
+    func localFile(_ name: String) -> String { "\(localDirectory)/\(name).hosts" }
+}

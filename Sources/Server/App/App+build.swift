@@ -1,0 +1,90 @@
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Builds the application for `options`: loads the directory once (failing if it cannot be listed),
+/// reads the token file, and wires the responder, the watcher and the HTTP or HTTPS server.
+/// - Parameter onRunning: told the bound port once the server listens (tests bind port 0).
+func buildApplication(
+    options: ServerOptions, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> Application<ServerResponder> {
+    let directory = PublishedDirectory(path: options.directory)
+    do {
+        _ = try directory.listRegularFiles()
+    } catch {
+        throw ServerSetupError(description: "--dir \(error)")
+    }
+    var loader = SnapshotLoader(directory: directory)
+    let store = SnapshotStore(.empty)
+    DirectoryWatcher.poll(&loader, store: store, logger: logger)
+
+    let tokens: TokenStore?
+    do {
+        tokens = try options.tokenFile.map { path throws(TokenFileError) in try TokenStore(path: path) }
+    } catch {
+        throw ServerSetupError(description: "--token-file \(error)")
+    }
+
+    let metrics = ServerMetrics()
+    let accessLog = options.accessLog ? logger : nil
+    let responder = ServerResponder(
+        store: store, tokens: tokens, metrics: metrics, accessLog: accessLog,
+        scheme: options.tls == nil ? "http" : "https")
+    let watcher = DirectoryWatcher(
+        store: store, loader: loader, tokens: tokens, interval: options.pollInterval, logger: logger)
+
+    var limits = NIOHTTPDecoderLimitConfiguration()
+    limits.maxHeaderFieldSize = options.maxHeaderBytes
+    limits.maxHeaderListSize = options.maxHeaderBytes
+    limits.maxHeaderFieldCount = 100
+    let channel = ProfileHTTP1Channel.Configuration(
+        idleTimeout: TimeAmount(options.idleTimeout), requestTimeout: TimeAmount(options.requestTimeout),
+        decoderLimits: limits)
+    let routes = StaticRoutes(store: store, tokens: tokens)
+    var server = HTTPServerBuilder { responder in
+        ProfileHTTP1Channel(
+            responder: responder, configuration: channel, routes: routes, metrics: metrics, accessLog: accessLog)
+    }
+    if let tls = options.tls {
+        server = try .tls(server, tlsConfiguration: makeTLSConfiguration(tls))
+    }
+    return Application(
+        responder: responder,
+        server: server,
+        configuration: ApplicationConfiguration(
+            address: .hostname(options.host, port: options.port), serverName: "hosts-server"),
+        services: [watcher],
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? options.port
+            logger.info(
+                "listening",
+                metadata: [
+                    "address": "\(options.host):\(port)", "tls": "\(options.tls != nil)",
+                    "tokens": "\(tokens != nil)", "dir": "\(options.directory)",
+                ])
+            await onRunning(port)
+        },
+        logger: logger
+    )
+}
+
+private func makeTLSConfiguration(_ files: ServerOptions.TLSFiles) throws -> TLSConfiguration {
+    let chain: [NIOSSLCertificate]
+    do {
+        chain = try NIOSSLCertificate.fromPEMFile(files.certificate)
+    } catch {
+        throw ServerSetupError(
+            description: "--tls-cert \(files.certificate): not a readable PEM certificate (\(error))")
+    }
+    let key: NIOSSLPrivateKey
+    do {
+        key = try NIOSSLPrivateKey(file: files.privateKey, format: .pem)
+    } catch {
+        throw ServerSetupError(description: "--tls-key \(files.privateKey): not a readable PEM private key (\(error))")
+    }
+    return TLSConfiguration.makeServerConfiguration(
+        certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+}

@@ -1,0 +1,39 @@
+/// Content negotiation for the one coding the server offers besides identity.
+enum AcceptEncoding {
+    /// True when the request's Accept-Encoding gives `gzip` (or `x-gzip`, or `*` without a gzip member)
+    /// a non-zero quality. No header means identity only: gzip is never sent unasked.
+    static func acceptsGzip(_ headers: some HeaderLookup) -> Bool {
+        let values = headers.values(.acceptEncoding)
+        if values.isEmpty { return false }
+        var gzipQuality: Double?
+        var wildcardQuality: Double?
+        for value in values {
+            for member in value.split(separator: ",") {
+                let pieces = member.split(separator: ";")
+                guard let coding = pieces.first?.trimmingSpaces.lowercased() else { continue }
+                var quality = 1.0
+                for parameter in pieces.dropFirst() {
+                    let pair = parameter.split(separator: "=", maxSplits: 1)
+                    if pair.count == 2, pair[0].trimmingSpaces.lowercased() == "q" {
+                        quality = Double(pair[1].trimmingSpaces) ?? 0
+                    }
+                }
+                switch coding {
+                case "gzip", "x-gzip": gzipQuality = max(gzipQuality ?? 0, quality)
+                case "*": wildcardQuality = quality
+                default: break
+                }
+            }
+        }
+        return (gzipQuality ?? wildcardQuality ?? 0) > 0
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs (HTTP's OWS).
+    var trimmingSpaces: Substring {
+        let start = firstIndex(where: { $0 != " " && $0 != "\t" }) ?? endIndex
+        let end = lastIndex(where: { $0 != " " && $0 != "\t" }).map { index(after: $0) } ?? start
+        return self[start..<end]
+    }
+}

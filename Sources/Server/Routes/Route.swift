@@ -1,0 +1,72 @@
+/// What a request path names. Paths are only ever compared and used as dictionary keys, never joined
+/// to a directory, so `..`, encoded slashes and the like simply name nothing.
+enum Route: Equatable {
+    case root
+    case index
+    case profile(Substring)
+    case signature(Substring)
+    case healthz
+    case metrics
+    case unknown
+
+    init(path: String) {
+        self.init(path: path[...])
+    }
+
+    init(path: Substring) {
+        // Byte-wise: this runs on every request, and Character-based Substring operations are slow.
+        let bytes = path.utf8
+        let prefix = "/profiles/".utf8
+        if bytes.starts(with: prefix) {
+            let nameStart = bytes.index(bytes.startIndex, offsetBy: prefix.count)
+            if nameStart == bytes.endIndex {
+                self = .index
+                return
+            }
+            let name = path[nameStart...]
+            if name.utf8.count > 4, name.utf8.suffix(4).elementsEqual(".sig".utf8) {
+                self = .signature(path[nameStart..<bytes.index(bytes.endIndex, offsetBy: -4)])
+            } else {
+                self = .profile(name)
+            }
+            return
+        }
+        switch path {
+        case "/": self = .root
+        case "/profiles": self = .index
+        case "/healthz": self = .healthz
+        case "/metrics": self = .metrics
+        default: self = .unknown
+        }
+    }
+
+    /// The value of the `route` label in metrics: bounded, whatever the paths requested.
+    var label: Label {
+        switch self {
+        case .root: .root
+        case .index: .index
+        case .profile: .profile
+        case .signature: .signature
+        case .healthz: .healthz
+        case .metrics: .metrics
+        case .unknown: .other
+        }
+    }
+
+    enum Label: String, CaseIterable, Sendable {
+        case root, index, profile, signature, healthz, metrics, other
+
+        /// Position in `allCases`, without building that array on every request.
+        var position: Int {
+            switch self {
+            case .root: 0
+            case .index: 1
+            case .profile: 2
+            case .signature: 3
+            case .healthz: 4
+            case .metrics: 5
+            case .other: 6
+            }
+        }
+    }
+}

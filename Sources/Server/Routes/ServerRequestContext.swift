@@ -1,0 +1,20 @@
+import Hummingbird
+import NIOCore
+
+/// Request context carrying the channel, so the access log can name the remote peer.
+struct ServerRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = CoreRequestContextStorage(source: source)
+        channel = source.channel
+    }
+
+    /// `ip:port` of the peer, or `-` when unknown.
+    var remote: String {
+        guard let address = channel.remoteAddress else { return "-" }
+        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+        return address.description
+    }
+}

@@ -1,0 +1,143 @@
+import CompressNIO
+import HTTPTypes
+import Hummingbird
+import NIOHTTP1
+
+/// One resource ready to send: its bytes, a gzip copy, its tags and every header block prebuilt (for
+/// Hummingbird's responder and for the NIO fast path), so answering a request is a lookup and a copy of
+/// references.
+struct Representation: Sendable {
+    let sha256: String
+    let etag: String
+    let gzipETag: String
+    /// Seconds since the epoch.
+    let lastModified: Int64
+    let identity: ByteBuffer
+    /// nil when compressing does not make the body smaller.
+    let gzip: ByteBuffer?
+
+    private let identityFields: HTTPFields
+    private let gzipFields: HTTPFields
+    private let notModifiedFields: HTTPFields
+    private let notModifiedGzipFields: HTTPFields
+    private let identityHeaders: HTTPHeaders
+    private let gzipHeaders: HTTPHeaders
+    private let notModifiedHeaders: HTTPHeaders
+    private let notModifiedGzipHeaders: HTTPHeaders
+
+    init(bytes: [UInt8], sha256: String, contentType: String, lastModified: Int64) {
+        self.sha256 = sha256
+        self.lastModified = lastModified
+        etag = EntityTag.strong(sha256: sha256)
+        gzipETag = EntityTag.strong(sha256: sha256, coding: "gzip")
+        identity = ByteBuffer(bytes: bytes)
+        gzip = Self.compressed(identity)
+
+        // A 304 carries what a cache needs to update its stored response (RFC 9110 §15.4.5), no more.
+        var validators = HTTPFields()
+        validators[.cacheControl] = "no-cache"
+        validators[.lastModified] = HTTPDate.format(lastModified)
+        validators[.vary] = "Accept-Encoding"
+        var content = HTTPFields()
+        content[.contentType] = contentType
+        content.append(HTTPField(name: .xContentTypeOptions, value: "nosniff"))
+
+        var notModifiedFields = validators
+        notModifiedFields[.eTag] = etag
+        self.notModifiedFields = notModifiedFields
+        identityFields = content + notModifiedFields + [.contentLength: String(identity.readableBytes)]
+
+        var notModifiedGzipFields = validators
+        notModifiedGzipFields[.eTag] = gzipETag
+        self.notModifiedGzipFields = notModifiedGzipFields
+        gzipFields =
+            content + notModifiedGzipFields + [
+                .contentEncoding: "gzip", .contentLength: String(gzip?.readableBytes ?? 0),
+            ]
+
+        identityHeaders = HTTPHeaders(identityFields)
+        gzipHeaders = HTTPHeaders(gzipFields)
+        notModifiedHeaders = HTTPHeaders(notModifiedFields)
+        notModifiedGzipHeaders = HTTPHeaders(notModifiedGzipFields)
+    }
+
+    /// What to answer, after content negotiation and conditional-request evaluation.
+    enum Decision: Equatable {
+        case ok(gzip: Bool)
+        case notModified(gzip: Bool)
+        case preconditionFailed
+    }
+
+    func decide(_ headers: some HeaderLookup) -> Decision {
+        let useGzip = gzip != nil && AcceptEncoding.acceptsGzip(headers)
+        let hasConditions =
+            headers.contains(.ifNoneMatch) || headers.contains(.ifModifiedSince) || headers.contains(.ifMatch)
+            || headers.contains(.ifUnmodifiedSince)
+        guard hasConditions else { return .ok(gzip: useGzip) }
+        switch Preconditions.evaluate(headers, etags: [etag, gzipETag], lastModified: lastModified) {
+        case .proceed: return .ok(gzip: useGzip)
+        case .notModified: return .notModified(gzip: useGzip)
+        case .preconditionFailed: return .preconditionFailed
+        }
+    }
+
+    /// The response for a GET or HEAD of this resource, for Hummingbird.
+    func response(to request: Request) -> Response {
+        switch decide(request.headers) {
+        case .notModified(let useGzip):
+            return Response(
+                status: .notModified, headers: useGzip ? notModifiedGzipFields : notModifiedFields, body: ResponseBody()
+            )
+        case .preconditionFailed:
+            return Response(status: .preconditionFailed, headers: [.contentLength: "0"])
+        case .ok(let useGzip):
+            let headers = useGzip ? gzipFields : identityFields
+            if request.method == .head {
+                return Response(status: .ok, headers: headers, body: ResponseBody())
+            }
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: useGzip ? gzip! : identity))
+        }
+    }
+
+    /// The prebuilt headers and body for a decision, for the NIO fast path (body nil for 304/412), with the
+    /// entity-tag of the variant chosen (empty for 412).
+    func nioResponse(_ decision: Decision) -> (
+        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer?, etag: String
+    ) {
+        switch decision {
+        case .ok(let useGzip):
+            return (.ok, useGzip ? gzipHeaders : identityHeaders, useGzip ? gzip! : identity, useGzip ? gzipETag : etag)
+        case .notModified(let useGzip):
+            return (.notModified, useGzip ? notModifiedGzipHeaders : notModifiedHeaders, nil, useGzip ? gzipETag : etag)
+        case .preconditionFailed:
+            return (.preconditionFailed, ["Content-Length": "0"], nil, "")
+        }
+    }
+
+    private static func compressed(_ buffer: ByteBuffer) -> ByteBuffer? {
+        var input = buffer
+        guard let output = try? input.compress(with: .gzip()), output.readableBytes < buffer.readableBytes else {
+            return nil
+        }
+        return output
+    }
+}
+
+extension HTTPHeaders {
+    /// The same fields, in order, in NIO's representation.
+    init(_ fields: HTTPFields) {
+        self.init(fields.map { ($0.name.rawName, $0.value) })
+    }
+}
+
+extension HTTPFields {
+    fileprivate static func + (lhs: HTTPFields, rhs: HTTPFields) -> HTTPFields {
+        var fields = lhs
+        fields.append(contentsOf: rhs)
+        return fields
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+}

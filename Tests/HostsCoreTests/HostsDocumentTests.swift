@@ -1,0 +1,127 @@
+import Testing
+
+@testable import HostsCore
+
+@Suite struct HostsDocumentTests {
+    let begin = HostsDocument.beginMarker
+    let end = HostsDocument.endMarker
+
+    func document(_ text: String) throws -> HostsDocument {
+        try HostsDocument(bytes: Array(text.utf8))
+    }
+
+    @Test func untouchedDocumentKeepsEveryByte() throws {
+        let odd: [UInt8] =
+            Array("127.0.0.1 localhost\r\n#weird\tline\n\n  junk that is not an entry\r\n".utf8) + [0xFF, 0xFE] + [0x0A]
+        let doc = try HostsDocument(bytes: odd)
+        #expect(doc.bytes == odd)
+        #expect(!doc.hasManagedBlock)
+        #expect(doc.removingManagedBlock().bytes == odd)
+    }
+
+    @Test func appendsABlockWhenThereIsNone() throws {
+        let doc = try document("127.0.0.1 localhost")
+        let updated = try doc.replacingManagedBlock(with: "10.0.0.1 a\n")
+        #expect(String(decoding: updated.bytes, as: UTF8.self) == "127.0.0.1 localhost\n\(begin)\n10.0.0.1 a\n\(end)\n")
+        #expect(updated.managedBlockBody == "10.0.0.1 a\n")
+    }
+
+    @Test func replacesOnlyTheBlockAmongOtherToolsBlocks() throws {
+        let before = "127.0.0.1 localhost\n# BEGIN hostctl dev\n10.1.1.1 dev # hostctl\n# END hostctl dev\n"
+        let after = "# --- SwitchHosts ---\n10.9.9.9 sw\r\nodd line kept\n"
+        let doc = try document(before + "\(begin)\n10.0.0.1 old\n\(end)\n" + after)
+        let updated = try doc.replacingManagedBlock(with: "10.0.0.2 new\n10.0.0.3 newer\n")
+        #expect(
+            String(decoding: updated.bytes, as: UTF8.self) == before
+                + "\(begin)\n10.0.0.2 new\n10.0.0.3 newer\n\(end)\n" + after)
+        #expect(updated.outside.before.elementsEqual(Array(before.utf8)))
+        #expect(updated.outside.after.elementsEqual(Array(after.utf8)))
+    }
+
+    @Test func keepsCRLFFilesCRLF() throws {
+        let doc = try document("127.0.0.1 localhost\r\n::1 localhost\r\n")
+        let updated = try doc.replacingManagedBlock(with: "10.0.0.1 a\n10.0.0.2 b\n")
+        let text = String(decoding: updated.bytes, as: UTF8.self)
+        #expect(text == "127.0.0.1 localhost\r\n::1 localhost\r\n\(begin)\r\n10.0.0.1 a\r\n10.0.0.2 b\r\n\(end)\r\n")
+        #expect(updated.managedBlockBody == "10.0.0.1 a\n10.0.0.2 b\n")
+        #expect(try updated.replacingManagedBlock(with: "10.0.0.1 a\n10.0.0.2 b\n") == updated, "idempotent")
+        #expect(updated.removingManagedBlock().bytes == doc.bytes)
+    }
+
+    @Test func blockAtEndWithoutFinalNewlineIsReplaced() throws {
+        let doc = try document("127.0.0.1 localhost\n\(begin)\n10.0.0.1 a\n\(end)")
+        let updated = try doc.replacingManagedBlock(with: "10.0.0.2 b")
+        #expect(String(decoding: updated.bytes, as: UTF8.self) == "127.0.0.1 localhost\n\(begin)\n10.0.0.2 b\n\(end)\n")
+    }
+
+    @Test(arguments: [
+        ("\(HostsDocument.beginMarker)\n10.0.0.1 a\n", 1, "without an END"),
+        ("x\n\(HostsDocument.endMarker)\n", 2, "without a BEGIN"),
+        (
+            "\(HostsDocument.beginMarker)\n\(HostsDocument.endMarker)\n\(HostsDocument.beginMarker)\n\(HostsDocument.endMarker)\n",
+            3, "second"
+        ),
+    ])
+    func refusesUnbalancedMarkers(text: String, line: Int, reason: String) {
+        #expect {
+            try HostsDocument(bytes: Array(text.utf8))
+        } throws: { error in
+            let error = error as? HostsDocumentError
+            return error?.line == line && error?.reason.contains(reason) == true
+        }
+    }
+
+    /// Property: for random files (odd lines, CRLF, other tools' blocks, invalid UTF-8, with or without a
+    /// block) and random bodies, replacing the block never changes a byte outside it.
+    @Test(arguments: 0..<4)
+    func bytesOutsideTheBlockNeverChange(round: Int) throws {
+        var random = SeededGenerator(seed: UInt64(round) * 7919 + 1)
+        for iteration in 0..<250 {
+            let (before, hadBlock, after) = randomFile(using: &random)
+            var original = before
+            if hadBlock {
+                original +=
+                    Array("\(begin)\n".utf8) + randomLines(using: &random).flatMap { $0 } + Array("\(end)\n".utf8)
+            }
+            original += after
+            let doc = try HostsDocument(bytes: original)
+            let body = randomLines(using: &random).map { String(decoding: $0, as: UTF8.self) }.joined()
+                .replacingOccurrences(of: "BEGIN PSEUDODNS", with: "x").replacingOccurrences(
+                    of: "END PSEUDODNS", with: "x")
+            let updated = try doc.replacingManagedBlock(with: body)
+            let context = "seed round \(round), iteration \(iteration)"
+            #expect(updated.hasManagedBlock, "\(context)")
+            if hadBlock {
+                #expect(Array(updated.outside.before) == before, "\(context)")
+                #expect(Array(updated.outside.after) == after, "\(context)")
+            } else {
+                #expect(updated.bytes.starts(with: original), "\(context): appending keeps the whole original first")
+                #expect(updated.outside.after.isEmpty, "\(context)")
+            }
+            #expect(try updated.replacingManagedBlock(with: body) == updated, "\(context): replacing again is a no-op")
+            let removed = updated.removingManagedBlock()
+            #expect(
+                Array(removed.outside.before) == Array(updated.outside.before) + Array(updated.outside.after),
+                "\(context)")
+        }
+    }
+
+    func randomFile(using random: inout SeededGenerator) -> ([UInt8], Bool, [UInt8]) {
+        let before = randomLines(using: &random).flatMap { $0 }
+        let after = randomLines(using: &random).flatMap { $0 }
+        return (before, Bool.random(using: &random), after)
+    }
+
+    func randomLines(using random: inout SeededGenerator) -> [[UInt8]] {
+        let pieces: [[UInt8]] = [
+            Array("127.0.0.1 localhost".utf8), Array("# BEGIN hostctl profile".utf8),
+            Array("# END hostctl profile".utf8),
+            Array("not an entry at all".utf8), Array("   ".utf8), [], Array("10.0.0.1\tweb".utf8), [0xFF, 0xC3, 0x28],
+            Array("::1 ip6-localhost # comment".utf8), Array("#### SwitchHosts! ####".utf8), [0x09, 0x0D, 0x20],
+        ]
+        let endings: [[UInt8]] = [[0x0A], [0x0D, 0x0A]]
+        return (0..<Int.random(in: 0...8, using: &random)).map { _ in
+            pieces.randomElement(using: &random)! + endings.randomElement(using: &random)!
+        }
+    }
+}

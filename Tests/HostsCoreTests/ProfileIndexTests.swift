@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+@testable import HostsCore
+
+@Suite struct ProfileIndexTests {
+    @Test func roundTripsWithSnakeCaseKeysAndSortedProfiles() throws {
+        let date = Date(timeIntervalSince1970: 1_800_000_000)
+        let index = ProfileIndex(profiles: [
+            ProfileRecord(
+                name: "remote", sha256: SHA256Hex.of(Array("b".utf8)), bytes: 1, entries: 0, generatedAt: date,
+                changedAt: date),
+            ProfileRecord(
+                name: "office", description: "public", sha256: SHA256Hex.of([]), bytes: 0, entries: 0,
+                generatedAt: date, changedAt: date),
+        ])
+        #expect(index.profiles.map(\.name) == ["office", "remote"])
+        let data = try index.encoded()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"generated_at\" : \"2027-01-15T08:00:00Z\""))
+        #expect(text.contains("\"changed_at\""))
+        #expect(try ProfileIndex.decode(data) == index)
+        #expect(try index.encoded() == data, "deterministic")
+    }
+
+    @Test func hashesAreLowercaseHex() {
+        #expect(SHA256Hex.of([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256Hex.of(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test(arguments: [
+        ("office", true), ("remote-2", true), ("0", true), ("Office", false), ("-x", false), ("a/b", false),
+        ("..", false), ("", false), ("a.hosts", false), (String(repeating: "a", count: 64), false),
+    ])
+    func profileNames(name: String, valid: Bool) {
+        #expect(ProfileName.isValid(name) == valid)
+    }
+}

@@ -1,0 +1,75 @@
+import Hummingbird
+import Testing
+
+@testable import Server
+
+@Suite struct HeaderParsingTests {
+    @Test func httpDatesFormatAndParseInAllThreeForms() {
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(951_782_400) == "Tue, 29 Feb 2000 00:00:00 GMT")
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
+        #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == 784_111_777)
+        #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == 784_111_777)
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 PST") == nil)
+        #expect(HTTPDate.parse("Sun, 06 Foo 1994 08:49:37 GMT") == nil)
+        #expect(HTTPDate.parse("") == nil)
+        for seconds: Int64 in [1, 1_700_000_000, 4_102_444_800] {
+            #expect(HTTPDate.parse(HTTPDate.format(seconds)) == seconds)
+        }
+    }
+
+    @Test func entityTagListsParse() {
+        #expect(EntityTag.parseList(["*"]) == .any)
+        #expect(
+            EntityTag.parseList([#""a", W/"b",,"c""#]) == .tags([("\"a\"", false), ("\"b\"", true), ("\"c\"", false)]))
+        #expect(EntityTag.parseList([#""a", bogus, "c""#]) == .tags([("\"a\"", false)]))
+        #expect(EntityTag.weakMatch(EntityTag.parseList([#"W/"x""#]), any: [#""x""#]))
+        #expect(!EntityTag.strongMatch(EntityTag.parseList([#"W/"x""#]), any: [#""x""#]))
+        #expect(!EntityTag.weakMatch(EntityTag.parseList([#""xy""#]), any: [#""x""#]))
+    }
+
+    @Test func acceptEncodingHonoursQualities() {
+        func accepts(_ value: String?) -> Bool {
+            var headers = HTTPFields()
+            if let value { headers[.acceptEncoding] = value }
+            return AcceptEncoding.acceptsGzip(headers)
+        }
+        #expect(accepts("gzip"))
+        #expect(accepts("deflate, gzip;q=0.5"))
+        #expect(accepts("GZIP"))
+        #expect(accepts("x-gzip"))
+        #expect(accepts("*"))
+        #expect(!accepts(nil))
+        #expect(!accepts("gzip;q=0"))
+        #expect(!accepts("gzip; q=0.000"))
+        #expect(!accepts("br, deflate"))
+        #expect(!accepts("*, gzip;q=0"))
+        #expect(!accepts("identity"))
+    }
+
+    @Test func routesAreMatchedNotResolved() {
+        #expect(Route(path: "/") == .root)
+        #expect(Route(path: "/profiles") == .index)
+        #expect(Route(path: "/profiles/office") == .profile("office"))
+        #expect(Route(path: "/profiles/office.sig") == .signature("office"))
+        #expect(Route(path: "/profiles/../x") == .profile("../x"))
+        #expect(Route(path: "/etc/passwd") == .unknown)
+        #expect(Route(path: "/healthz").label == .healthz)
+    }
+}
+
+@Suite struct RouteLabelTests {
+    @Test func positionsMatchAllCases() {
+        for (offset, label) in Route.Label.allCases.enumerated() { #expect(label.position == offset) }
+    }
+}
+
+@Suite struct MetricsTableTests {
+    @Test func statusPositionsMatchTheTable() {
+        for (offset, status) in ServerMetrics.commonStatuses.enumerated() {
+            #expect(ServerMetrics.statusPosition(status) == offset)
+        }
+        #expect(ServerMetrics.statusPosition(500) == nil)
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what PseudoDNS needs on a fresh Debian machine, skipping what is already there.
+# apt packages only when running as root (otherwise it says what to run); moto[server] from PyPI.
+set -euo pipefail
+
+apt_packages=(libcurl4-openssl-dev libxml2-dev)
+missing=()
+for package in "${apt_packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "install-deps: apt-get install ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "install-deps: missing ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
+    fi
+fi
+
+if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
+    echo "install-deps: pip install moto[server]"
+    python3 -m pip install -q 'moto[server]'
+fi
