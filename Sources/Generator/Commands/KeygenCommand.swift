@@ -22,7 +22,8 @@ struct KeygenCommand: ParsableCommand {
         do {
             let files = try KeyPairFiles(directory: out).create(force: force)
             print(files.publicKey.base64)
-            printError("wrote \(files.privatePath) (keep it secret) and \(files.publicPath)")
+            FileHandle.standardError.write(
+                Data("hosts-generator: wrote \(files.privatePath) (keep it secret) and \(files.publicPath)\n".utf8))
         } catch {
             printError("\(error)")
             throw ExitCode(1)
