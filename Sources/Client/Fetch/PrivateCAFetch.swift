@@ -30,15 +30,20 @@ struct PrivateCAFetch {
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        // One attempt per sync, as with URLSession: a failed handshake must not be retried until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout = .init(connect: .seconds(Int64(max(1, limits.timeout.seconds.rounded(.up)))))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let result = await Self.execute(
+            caFile: caFile,
             url: url, headers: request.allHTTPHeaderFields ?? [:], client: client, limits: limits)
         try? await client.shutdown()
         return try result.get()
     }
 
-    private static func execute(url: String, headers: [String: String], client: HTTPClient, limits: FetchLimits)
+    private static func execute(
+        caFile: String, url: String, headers: [String: String], client: HTTPClient, limits: FetchLimits
+    )
         async -> Result<FetchResponse, FetchError>
     {
         var request = HTTPClientRequest(url: url)
@@ -66,12 +71,22 @@ struct PrivateCAFetch {
         } catch let error as HTTPClientError where error == .connectTimeout {
             return .failure(FetchError(reason: "cannot connect (timed out after \(limits.timeout))"))
         } catch let error as NIOSSLError {
-            return .failure(FetchError(reason: "TLS: \(error) (is the server's certificate issued by --ca-file?)"))
+            return .failure(tlsFailure(error, caFile: caFile))
         } catch let error as BoringSSLError {
-            return .failure(FetchError(reason: "TLS: \(error) (is the server's certificate issued by --ca-file?)"))
+            return .failure(tlsFailure(error, caFile: caFile))
         } catch {
             return .failure(FetchError(reason: "\(error)"))
         }
+    }
+
+    /// BoringSSL's reason (e.g. `CERTIFICATE_VERIFY_FAILED`) without its source-file noise.
+    private static func tlsFailure(_ error: any Error, caFile: String) -> FetchError {
+        let text = "\(error)"
+        var reason = text
+        if let marker = text.range(of: "OPENSSL_internal:") {
+            reason = String(text[marker.upperBound...].prefix { $0 != " " && $0 != "]" && $0 != ")" })
+        }
+        return FetchError(reason: "TLS handshake failed (\(reason)): is the server's certificate issued by \(caFile)?")
     }
 
     private static func tooLarge(_ limits: FetchLimits) -> FetchError {
