@@ -24,7 +24,7 @@ enum PassError: Error, CustomStringConvertible, Sendable {
     /// Distinct exit statuses so that scripts and systemd can tell a refusal from an outage.
     var exitCode: Int32 {
         switch self {
-        case .publish: return 3
+        case .publish(let error): return error.isRefusal ? 3 : 1
         default: return 1
         }
     }

@@ -46,7 +46,7 @@ struct Publisher: Sendable {
     func publish(_ profiles: [RenderedProfile], plan: PublishPlan, at now: Date) throws(PublishError) {
         if let first = plan.refusals.first {
             let more = plan.refusals.count > 1 ? " (and \(plan.refusals.count - 1) more)" : ""
-            throw PublishError(reason: first + more)
+            throw PublishError(reason: first + more, isRefusal: true)
         }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
