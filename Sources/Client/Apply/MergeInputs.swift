@@ -8,6 +8,18 @@ struct MergeInputs: Sendable {
         var segment: SegmentConfig
         var bytes: [UInt8]
         var source: String
+
+        /// A remote segment's policy: the cache holds the bytes as signed, so the policy is applied at every merge.
+        var policy: SegmentPolicy {
+            get throws { try segment.trust?.policy() ?? SegmentPolicy() }
+        }
+
+        var policyText: String? {
+            guard let trust = segment.trust, !trust.allowNames.isEmpty || !trust.allowAddresses.isEmpty else {
+                return nil
+            }
+            return trust.allowNames.joined(separator: ",") + " " + trust.allowAddresses.joined(separator: ",")
+        }
     }
 
     var items: [Item]
@@ -27,6 +39,7 @@ struct MergeInputs: Sendable {
         var text = "pseudodns-merge-v1\n"
         for item in items {
             text += "\(item.segment.name)\t\(item.segment.origin)\t\(SHA256Hex.of(item.bytes))\n"
+            if let policy = item.policyText { text += "\tpolicy \(policy)\n" }
         }
         return SHA256Hex.of(Array(text.utf8))
     }
@@ -39,15 +52,16 @@ struct MergeInputs: Sendable {
         var problems: [String: String] = [:]
         for item in items {
             do {
-                let entries: [HostsEntry]
+                var entries: [HostsEntry]
                 if let known = parsed[item.segment.name] {
                     entries = known
                 } else {
                     entries = try StrictParser.parse(item.bytes, source: item.source)
                 }
+                entries = try item.policy.apply(to: entries).kept
                 segments.append(Segment(name: item.segment.name, origin: item.segment.origin, entries: entries))
             } catch {
-                problems[item.segment.name] = error.description
+                problems[item.segment.name] = "\(error)"
             }
         }
         return (BlockMerger.merge(segments), problems)

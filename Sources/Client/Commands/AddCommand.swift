@@ -16,11 +16,13 @@ struct AddCommand: AsyncParsableCommand {
     @Option(help: "Initial content of a local segment, from this file.") var from: String?
     @Flag(help: "Add the segment switched off.") var disabled = false
     @Flag(help: "Only change the configuration; do not write the hosts file.") var noApply = false
+    @OptionGroup(title: "Trust (remote segments)") var trust: TrustOptions
 
     func validate() throws {
         guard (url != nil) != local else { throw ValidationError("give either --url URL or --local") }
         if from != nil && !local { throw ValidationError("--from only goes with --local") }
         if every != nil && url == nil { throw ValidationError("--every only goes with --url") }
+        if !trust.isEmpty && url == nil { throw ValidationError("trust options only go with --url") }
     }
 
     func run() async throws {
@@ -31,7 +33,8 @@ struct AddCommand: AsyncParsableCommand {
                 guard config.index(of: name) == nil else { throw ClientError.segmentExists(name) }
                 if let url {
                     let segment = SegmentConfig(
-                        name: name, kind: .remote, url: url, every: interval, enabled: !disabled)
+                        name: name, kind: .remote, url: url, every: interval, enabled: !disabled,
+                        trust: try trust.applied(to: nil, url: url))
                     let hints = try await SegmentAdding.fetchFirst(segment, context: context, settings: config.settings)
                     try config.add(segment)
                     Console.out("added remote segment \(name) (\(url))")

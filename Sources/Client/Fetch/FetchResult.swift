@@ -11,6 +11,8 @@ enum FetchResponse: Sendable, Equatable {
 /// Why a fetch failed, in words that fit after "segment NAME: ".
 struct FetchError: Error, CustomStringConvertible, Equatable {
     var reason: String
+    /// The HTTP status when the server answered with one other than 200/304.
+    var status: Int? = nil
     var description: String { reason }
 }
 

@@ -25,7 +25,10 @@ final class RemoteFetcher: Sendable {
     deinit { session.invalidateAndCancel() }
 
     /// GETs `url`, sending `If-None-Match: etag` when there is a cached copy.
-    func fetch(_ url: String, etag: String?, lastModified: String?, limits: FetchLimits) async throws(FetchError)
+    /// `caFile`: trust only the CA(s) in this PEM bundle for an https URL (see ``PrivateCAFetch``).
+    func fetch(
+        _ url: String, etag: String?, lastModified: String?, limits: FetchLimits, caFile: String? = nil
+    ) async throws(FetchError)
         -> FetchResponse
     {
         guard let target = URL(string: url), let scheme = target.scheme?.lowercased(),
@@ -40,6 +43,12 @@ final class RemoteFetcher: Sendable {
         if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
         if let lastModified, etag == nil { request.setValue(lastModified, forHTTPHeaderField: "If-Modified-Since") }
 
+        if let caFile {
+            guard scheme == "https" else {
+                throw FetchError(reason: "--ca-file needs an https:// URL, not \(url)")
+            }
+            return try await PrivateCAFetch(caFile: caFile, limits: limits).perform(request)
+        }
         let completion = await perform(request, maxBytes: limits.maxBytes)
         return try Self.interpret(completion, limits: limits)
     }
@@ -66,24 +75,29 @@ final class RemoteFetcher: Sendable {
             throw FetchError(reason: describe(error, limits: limits))
         }
         guard let response = completion.response else { throw FetchError(reason: "no HTTP response") }
-        switch response.statusCode {
+        return try classify(
+            status: response.statusCode, header: { response.value(forHTTPHeaderField: $0) }, body: completion.body)
+    }
+
+    /// 304 → not modified; 200 → content (unless it is an HTML page); anything else → an error naming the status.
+    static func classify(status: Int, header: (String) -> String?, body: [UInt8]) throws(FetchError)
+        -> FetchResponse
+    {
+        switch status {
         case 304:
             return .notModified
         case 200:
             break
         default:
-            let text = HTTPURLResponse.localizedString(forStatusCode: response.statusCode)
-            throw FetchError(reason: "HTTP \(response.statusCode) \(text)")
+            let text = HTTPURLResponse.localizedString(forStatusCode: status)
+            throw FetchError(reason: "HTTP \(status) \(text)", status: status)
         }
-        let contentType = (response.value(forHTTPHeaderField: "Content-Type") ?? "").lowercased()
+        let contentType = (header("Content-Type") ?? "").lowercased()
         if contentType.hasPrefix("text/html") || contentType.hasPrefix("application/xhtml") {
             throw FetchError(
                 reason: "server sent \(contentType.split(separator: ";").first ?? "html"), not a hosts file")
         }
-        return .content(
-            bytes: completion.body,
-            etag: response.value(forHTTPHeaderField: "ETag"),
-            lastModified: response.value(forHTTPHeaderField: "Last-Modified"))
+        return .content(bytes: body, etag: header("ETag"), lastModified: header("Last-Modified"))
     }
 
     private static func describe(_ error: any Error, limits: FetchLimits) -> String {

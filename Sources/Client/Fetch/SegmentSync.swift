@@ -19,6 +19,10 @@ struct SegmentSync {
         var bytes: [UInt8]?
         var entries: [HostsEntry]?
         var response: FetchResponse?
+        /// The verified signature (segments with pinned keys).
+        var signature: ProfileSignature?
+        /// Lines the policy kept out (for `.updated`).
+        var dropped: [DroppedEntry]?
     }
 
     var store: StateStore
@@ -68,32 +72,87 @@ struct SegmentSync {
     private static func fetchOne(
         _ segment: SegmentConfig, meta: SegmentMeta?, store: StateStore, fetcher: RemoteFetcher, limits: FetchLimits
     ) async -> Fetched {
-        let url = segment.url ?? ""
-        // A cached copy from another URL (the segment was re-pointed) must not be revalidated with its ETag.
-        let sameURL = meta?.url == url
-        let hasCache = sameURL && ((try? store.loadCache(segment.name)) ?? nil) != nil
         do {
-            let response = try await fetcher.fetch(
-                url, etag: hasCache ? meta?.etag : nil, lastModified: hasCache ? meta?.lastModified : nil,
-                limits: limits)
-            switch response {
-            case .notModified:
-                guard hasCache else {
-                    return Fetched(name: segment.name, outcome: .failed("304 Not Modified without a cached copy"))
-                }
-                return Fetched(name: segment.name, outcome: .notModified, response: response)
-            case .content(let bytes, let etag, _):
-                do {
-                    let entries = try StrictParser.parse(bytes, source: url)
-                    return Fetched(
-                        name: segment.name, outcome: .updated(entries: entries.count, etag: etag), bytes: bytes,
-                        entries: entries, response: response)
-                } catch {
-                    return Fetched(name: segment.name, outcome: .failed("invalid content: \(error.description)"))
-                }
-            }
+            return try await fetchChecked(segment, meta: meta, store: store, fetcher: fetcher, limits: limits)
         } catch {
             return Fetched(name: segment.name, outcome: .failed(error.description))
+        }
+    }
+
+    /// The fetch, then (pinned keys) the signature checks, the strict parse and the policy; the first that fails
+    /// is thrown and nothing of this fetch is kept.
+    private static func fetchChecked(
+        _ segment: SegmentConfig, meta: SegmentMeta?, store: StateStore, fetcher: RemoteFetcher, limits: FetchLimits
+    ) async throws(SegmentFailure) -> Fetched {
+        let url = segment.url ?? ""
+        let trust = segment.trust ?? SegmentTrust()
+        // A cached copy from another URL (the segment was re-pointed) must not be revalidated with its ETag.
+        let sameURL = meta?.url == url
+        let cached = sameURL ? ((try? store.loadCache(segment.name)) ?? nil) : nil
+        let policy: SegmentPolicy
+        do {
+            policy = try trust.policy()
+        } catch {
+            throw .content("policy: \(error.description)")
+        }
+
+        var response = try await get(
+            url, etag: cached == nil ? nil : meta?.etag, lastModified: cached == nil ? nil : meta?.lastModified,
+            trust: trust, fetcher: fetcher, limits: limits)
+        var signature: ProfileSignature?
+        if trust.isPinned {
+            let check = SignatureCheck(
+                url: url, trust: trust, minimumSerial: sameURL ? meta?.serial : nil, fetcher: fetcher, limits: limits)
+            var document = try await check.fetchSignature()
+            do {
+                try check.verify(document, content: try content(of: response, cached: cached), now: Date())
+            } catch .trust(.digestMismatch) {
+                // The generator renames the profile into place before its signature: a fetch between the two
+                // sees a mismatch. Fetch both once more before calling it tampering.
+                response = try await get(
+                    url, etag: nil, lastModified: nil, trust: trust, fetcher: fetcher, limits: limits)
+                document = try await check.fetchSignature()
+                try check.verify(document, content: try content(of: response, cached: cached), now: Date())
+            }
+            signature = document
+        }
+
+        switch response {
+        case .notModified:
+            return Fetched(name: segment.name, outcome: .notModified, response: response, signature: signature)
+        case .content(let bytes, let etag, _):
+            let entries: [HostsEntry]
+            do {
+                entries = try StrictParser.parse(bytes, source: url)
+            } catch {
+                throw .content(error.description)
+            }
+            let (kept, dropped) = policy.apply(to: entries)
+            return Fetched(
+                name: segment.name, outcome: .updated(entries: kept.count, etag: etag), bytes: bytes, entries: kept,
+                response: response, signature: signature, dropped: dropped)
+        }
+    }
+
+    private static func get(
+        _ url: String, etag: String?, lastModified: String?, trust: SegmentTrust, fetcher: RemoteFetcher,
+        limits: FetchLimits
+    ) async throws(SegmentFailure) -> FetchResponse {
+        do {
+            return try await fetcher.fetch(
+                url, etag: etag, lastModified: lastModified, limits: limits, caFile: trust.caFile)
+        } catch {
+            throw .fetch(error.reason)
+        }
+    }
+
+    /// The bytes a response stands for: its body, or the cached copy for a 304.
+    private static func content(of response: FetchResponse, cached: [UInt8]?) throws(SegmentFailure) -> [UInt8] {
+        switch response {
+        case .content(let bytes, _, _): return bytes
+        case .notModified:
+            guard let cached else { throw .fetch("304 Not Modified without a cached copy") }
+            return cached
         }
     }
 
@@ -121,10 +180,13 @@ struct SegmentSync {
                 meta.entries = entries
                 meta.bytes = bytes.count
                 meta.sha256 = SHA256Hex.of(bytes)
+                meta.dropped = result.dropped.flatMap { $0.isEmpty ? nil : $0 }
+                meta.recordSignature(result.signature)
             case .notModified:
                 meta.fetchedAt = now
                 meta.lastResult = "304 Not Modified"
                 meta.error = nil
+                if result.signature != nil { meta.recordSignature(result.signature) }
             case .failed(let reason):
                 meta.lastResult = "failed"
                 meta.error = reason

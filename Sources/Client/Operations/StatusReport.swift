@@ -19,6 +19,15 @@ struct StatusReport: Codable, Sendable {
         var ageSeconds: Int?
         /// Lines of this segment that lost to an earlier segment.
         var conflicts: [Conflict]
+        /// What the segment demands (keys, policy, CA), as one line; nil for a local segment.
+        var trust: String?
+        /// The accepted copy's signature, for a segment with pinned keys.
+        var serial: UInt64?
+        var signedAt: Date?
+        var keyID: String?
+        /// Lines of the cached copy that the policy kept out of the hosts file.
+        var dropped: [DroppedEntry]
+        var warnings: [String]
 
         enum CodingKeys: String, CodingKey {
             case name, kind, enabled, source, every, entries, etag
@@ -27,7 +36,9 @@ struct StatusReport: Codable, Sendable {
             case fetchedAt = "fetched_at"
             case attemptedAt = "attempted_at"
             case ageSeconds = "age_seconds"
-            case conflicts
+            case conflicts, trust, serial, dropped, warnings
+            case signedAt = "signed_at"
+            case keyID = "key_id"
         }
     }
 
@@ -63,7 +74,10 @@ struct StatusReport: Codable, Sendable {
                     every: segment.every ?? Settings.defaultEvery, entries: meta?.entries, etag: meta?.etag,
                     lastResult: meta?.lastResult ?? "never fetched", error: meta?.error,
                     stale: meta?.isStale ?? true, fetchedAt: meta?.fetchedAt, attemptedAt: meta?.attemptedAt,
-                    ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers)
+                    ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers,
+                    trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
+                    keyID: meta?.keyID, dropped: meta?.dropped ?? [],
+                    warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 })
             case .local:
                 let bytes = try context.store.loadLocal(segment.name)
                 let entries = try? StrictParser.parse(bytes, source: context.paths.localFile(segment.name)).count
@@ -71,7 +85,7 @@ struct StatusReport: Codable, Sendable {
                     name: segment.name, kind: .local, enabled: segment.enabled,
                     source: context.paths.localFile(segment.name), entries: entries,
                     error: entries == nil ? preview.plan.problems[segment.name] ?? "invalid content" : nil,
-                    stale: false, conflicts: losers)
+                    stale: false, conflicts: losers, dropped: [], warnings: [])
             }
         }
     }
@@ -92,6 +106,17 @@ struct StatusReport: Codable, Sendable {
                 if let etag = segment.etag { detail += ", etag \(etag)" }
                 if let every = segment.every { detail += ", every \(every)" }
                 lines.append(detail)
+                lines.append("    trust: \(segment.trust ?? "-")")
+                if let serial = segment.serial, let signedAt = segment.signedAt {
+                    lines.append(
+                        "    signed: serial \(serial), key \(segment.keyID ?? "?"), at \(signedAt.formatted(.iso8601))")
+                }
+            }
+            for warning in segment.warnings { lines.append("    WARNING: \(warning)") }
+            for dropped in segment.dropped {
+                lines.append(
+                    "    dropped line \(dropped.line): \(dropped.address) \(dropped.names.joined(separator: " "))"
+                        + " (\(dropped.reason))")
             }
             if let error = segment.error {
                 lines.append("    STALE: \(error)" + (segment.entries == nil ? "" : " (using the cached copy)"))

@@ -9,6 +9,8 @@ struct SyncOperation {
     var dryRun = false
     var timeout: Interval?
     var quiet = false
+    /// Fetch only these segments (nil: every enabled remote one).
+    var only: Set<String>? = nil
 
     /// Returns false when a segment failed (it is named on stderr; the rest was still applied).
     func run() async throws -> Bool {
@@ -18,7 +20,7 @@ struct SyncOperation {
         if !dryRun { try context.checkHostsWritable(config) }
         let limits = FetchLimits(timeout: timeout ?? config.settings.timeout, maxBytes: config.settings.maxBytes)
         let sync = SegmentSync(store: context.store, fetcher: fetcher, limits: limits)
-        let results = try await sync.fetch(config, force: force)
+        let results = try await sync.fetch(config, only: only, force: force)
 
         var failures: [String: String] = [:]
         for result in results {

@@ -32,6 +32,8 @@ struct SegmentConfig: Codable, Sendable, Equatable {
     var url: String?
     var every: Interval?
     var enabled: Bool
+    /// Pinned keys, policy and CA (remote segments; nil when none was given).
+    var trust: SegmentTrust?
 
     /// How the segment is described in the managed block and in `list`/`status`.
     var origin: String {

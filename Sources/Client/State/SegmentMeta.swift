@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 /// What the client remembers about the last fetches of one remote segment (`cache/NAME.meta.json`).
 ///
@@ -16,8 +17,17 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     var entries: Int?
     var bytes: Int?
     var sha256: String?
+    /// The signature of the cached copy, for a segment with pinned keys: its serial is the floor for the next one.
+    var serial: UInt64?
+    var signedAt: Date?
+    var keyID: String?
+    /// Lines of the cached copy that the segment's policy kept out of the hosts file.
+    var dropped: [DroppedEntry]?
 
     enum CodingKeys: String, CodingKey {
+        case serial, dropped
+        case signedAt = "signed_at"
+        case keyID = "key_id"
         case url, etag
         case lastModified = "last_modified"
         case fetchedAt = "fetched_at"
@@ -27,4 +37,13 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     }
 
     var isStale: Bool { error != nil }
+}
+
+extension SegmentMeta {
+    /// Remembers the signature of the copy just accepted (or forgets it, for an unsigned one).
+    mutating func recordSignature(_ signature: ProfileSignature?) {
+        serial = signature?.serial
+        signedAt = signature?.signedAt
+        keyID = signature?.keyID
+    }
 }

@@ -30,7 +30,7 @@ struct ConfigLoader {
             throw ConfigError(path: path, key: "", reason: "not valid YAML: \(error)")
         }
         let top = try mapping(
-            root, key: "", allowed: ["sources", "profiles", "output", "shrink-guard", "states", "retry"])
+            root, key: "", allowed: ["sources", "profiles", "output", "shrink-guard", "states", "retry", "signing-key"])
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
 
         guard let sourcesNode = top["sources"] else {
@@ -78,6 +78,10 @@ struct ConfigLoader {
                 throw error(node, "shrink-guard", "must be a number from 0 to 1 (the largest allowed shrink)")
             }
             config.shrinkGuard = value
+        }
+        if let keyPath = try optionalString(top, "signing-key", key: "") {
+            config.signingKey =
+                keyPath.hasPrefix("/") ? keyPath : base.appendingPathComponent(keyPath).standardizedFileURL.path
         }
         if let node = top["states"] {
             let states = try stringList(node, key: "states")

@@ -14,6 +14,8 @@ struct GeneratorConfig: Sendable {
     /// Instance states to keep (`instance-state-name` filter).
     var states: [String] = ["running"]
     var retry = RetryPolicy()
+    /// `signing-key:`, resolved against the config file's directory: sign every published profile with it.
+    var signingKey: String?
 
     /// Every profile's prefixes, de-duplicated and sorted: one sweep per source serves all profiles.
     var allPrefixes: [String] { Array(Set(profiles.flatMap(\.prefixes))).sorted() }

@@ -24,6 +24,7 @@ struct GenerationPass: Sendable {
 
     func run(now: @Sendable () -> Date = Date.init) async throws(PassError) -> PassReport {
         let includes = try loadIncludes()
+        let signer = try loadSigner()
         let sweeps = try await sweepAll()
         let inventories = sweeps.map { SourceInventory(source: $0.source, instances: $0.instances) }
         let sourceNames = config.sources.map(\.name)
@@ -46,7 +47,7 @@ struct GenerationPass: Sendable {
             rendered.append(result)
         }
         let publisher = Publisher(
-            directory: output, shrinkGuard: ShrinkGuard(fraction: config.shrinkGuard), force: force)
+            directory: output, shrinkGuard: ShrinkGuard(fraction: config.shrinkGuard), force: force, signer: signer)
         let plan = publisher.plan(rendered)
         if !dryRun {
             do {
@@ -64,6 +65,16 @@ struct GenerationPass: Sendable {
             }
         }
         return PassReport(plan: plan, sweeps: sweeps, profiles: rendered, dryRun: dryRun)
+    }
+
+    /// The signer for `signing-key:`, read every pass so that a rotated key file is picked up without a restart.
+    func loadSigner() throws(PassError) -> ProfileSigner? {
+        guard let path = config.signingKey else { return nil }
+        do {
+            return ProfileSigner(key: try SigningKey(contentsOf: path))
+        } catch {
+            throw .signingKey("\(error)")
+        }
     }
 
     /// Every profile's includes, parsed with the strict parser: a bad line fails the pass.

@@ -7,6 +7,7 @@ enum PassError: Error, CustomStringConvertible, Sendable {
     case include(profile: String, HostsParseError)
     case includeUnreadable(profile: String, path: String)
     case publish(PublishError)
+    case signingKey(String)
 
     var description: String {
         switch self {
@@ -16,13 +17,14 @@ enum PassError: Error, CustomStringConvertible, Sendable {
         case .includeUnreadable(let profile, let path):
             return "profile \(profile): include \(path): cannot read the file"
         case .publish(let error): return "\(error)"
+        case .signingKey(let reason): return "signing-key: \(reason)"
         }
     }
 
     /// Distinct exit statuses so that scripts and systemd can tell a refusal from an outage.
     var exitCode: Int32 {
         switch self {
-        case .publish: return 3
+        case .publish(let error): return error.isRefusal ? 3 : 1
         default: return 1
         }
     }

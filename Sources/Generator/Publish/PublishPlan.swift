@@ -26,5 +26,7 @@ struct PublishPlan: Sendable {
 /// The shrink guard (or a write) stopped the publication; nothing was written.
 struct PublishError: Error, CustomStringConvertible, Sendable {
     var reason: String
+    /// The shrink guard refused (exit 3), as opposed to a write or signing failure (exit 1).
+    var isRefusal = false
     var description: String { reason }
 }

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import HostsCore
+
+/// The options of `add` and `trust` that say what a remote segment accepts.
+struct TrustOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "Pin an Ed25519 public key (base64, as printed by hosts-generator keygen); repeat or comma-separate "
+                + "to accept several during a key rotation.", valueName: "key"))
+    var publicKey: [String] = []
+
+    @Option(help: ArgumentHelp("Pin the public key(s) in this file, one per line.", valueName: "file"))
+    var publicKeyFile: [String] = []
+
+    @Option(help: "Profile name the signature must carry (default: the URL's last path component).")
+    var profileName: String?
+
+    @Option(help: "Refuse a signature older than this (e.g. 24h, 2d); default 24h.")
+    var maxAge: String?
+
+    @Option(help: ArgumentHelp("Only these host names, e.g. '*.corp.example,*.internal'.", valueName: "patterns"))
+    var allowNames: String?
+
+    @Option(help: ArgumentHelp("Only addresses in these ranges, e.g. '10.0.0.0/8,fd00::/8'.", valueName: "cidrs"))
+    var allowAddresses: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "PEM bundle of the private CA that issued the server's certificate (https only).",
+            valueName: "file"))
+    var caFile: String?
+
+    var isEmpty: Bool {
+        publicKey.isEmpty && publicKeyFile.isEmpty && profileName == nil && maxAge == nil && allowNames == nil
+            && allowAddresses == nil && caFile == nil
+    }
+
+    /// Every key given, parsed (so a typo fails here, not at the next sync).
+    func keys() throws -> [String] {
+        var texts = publicKey.flatMap { $0.split(separator: ",").map(String.init) }
+        for path in publicKeyFile {
+            let text = String(decoding: try FileIO.contents(of: path), as: UTF8.self)
+            texts += text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.hasPrefix("#") }
+        }
+        var keys: [String] = []
+        for text in texts.map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty {
+            do {
+                let key = try VerifyingKey(base64: text).base64
+                if !keys.contains(key) { keys.append(key) }
+            } catch {
+                throw ClientError.invalidArguments("--public-key: \(error.description)")
+            }
+        }
+        return keys
+    }
+
+    /// `trust` with these options applied: given options replace what was there, others are kept.
+    func applied(to existing: SegmentTrust?, url: String) throws -> SegmentTrust? {
+        var trust = existing ?? SegmentTrust()
+        let keys = try keys()
+        if !keys.isEmpty { trust.publicKeys = keys }
+        if let profileName {
+            guard ProfileName.isValid(profileName) else {
+                throw ClientError.invalidArguments("--profile-name: '\(profileName)' is not a valid profile name")
+            }
+            trust.profile = profileName
+        }
+        if let maxAge {
+            do {
+                trust.maxAge = try Interval(parsing: maxAge)
+            } catch {
+                throw ClientError.invalidArguments("--max-age: \(error)")
+            }
+        }
+        if let allowNames { trust.allowNames = Self.items(allowNames) }
+        if let allowAddresses { trust.allowAddresses = Self.items(allowAddresses) }
+        do {
+            _ = try trust.policy()
+        } catch {
+            throw ClientError.invalidArguments(error.description)
+        }
+        if let caFile {
+            guard url.lowercased().hasPrefix("https://") else {
+                throw ClientError.invalidArguments("--ca-file needs an https:// URL, not \(url)")
+            }
+            trust.caFile = URL(fileURLWithPath: caFile).standardizedFileURL.path
+        }
+        if (trust.profile != nil || trust.maxAge != nil) && trust.publicKeys.isEmpty {
+            throw ClientError.invalidArguments("--profile-name and --max-age only go with --public-key")
+        }
+        return trust == SegmentTrust() ? nil : trust
+    }
+
+    private static func items(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

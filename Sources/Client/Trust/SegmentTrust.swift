@@ -1,0 +1,83 @@
+import Foundation
+import HostsCore
+
+/// What a remote segment demands of the content it accepts, as configured with `add`: pinned keys (signature,
+/// rollback and freeze checks), a name/address policy, and a private CA for HTTPS.
+struct SegmentTrust: Codable, Sendable, Equatable {
+    static let defaultMaxAge = Interval(seconds: 86_400)
+
+    /// Base64 Ed25519 public keys; a signature by any of them is accepted (rotation: old and new side by side).
+    var publicKeys: [String] = []
+    /// The profile name the signature must carry (default: the URL's last path component).
+    var profile: String?
+    /// How old a signature may be before the feed counts as frozen.
+    var maxAge: Interval?
+    /// `--allow-names` patterns and `--allow-addresses` ranges, as typed.
+    var allowNames: [String] = []
+    var allowAddresses: [String] = []
+    /// PEM bundle of the CA(s) that sign the server's certificate (HTTPS only).
+    var caFile: String?
+
+    enum CodingKeys: String, CodingKey {
+        case publicKeys = "public-keys"
+        case profile
+        case maxAge = "max-age"
+        case allowNames = "allow-names"
+        case allowAddresses = "allow-addresses"
+        case caFile = "ca-file"
+    }
+
+    init(
+        publicKeys: [String] = [], profile: String? = nil, maxAge: Interval? = nil, allowNames: [String] = [],
+        allowAddresses: [String] = [], caFile: String? = nil
+    ) {
+        self.publicKeys = publicKeys
+        self.profile = profile
+        self.maxAge = maxAge
+        self.allowNames = allowNames
+        self.allowAddresses = allowAddresses
+        self.caFile = caFile
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        publicKeys = try container.decodeIfPresent([String].self, forKey: .publicKeys) ?? []
+        profile = try container.decodeIfPresent(String.self, forKey: .profile)
+        maxAge = try container.decodeIfPresent(Interval.self, forKey: .maxAge)
+        allowNames = try container.decodeIfPresent([String].self, forKey: .allowNames) ?? []
+        allowAddresses = try container.decodeIfPresent([String].self, forKey: .allowAddresses) ?? []
+        caFile = try container.decodeIfPresent(String.self, forKey: .caFile)
+    }
+
+    var isPinned: Bool { !publicKeys.isEmpty }
+
+    /// The pinned keys; config.json is validated when written, so a bad one here was edited in by hand.
+    func verifyingKeys() throws(TrustError) -> [VerifyingKey] {
+        var keys: [VerifyingKey] = []
+        for text in publicKeys { keys.append(try VerifyingKey(base64: text)) }
+        return keys
+    }
+
+    func policy() throws(PolicyError) -> SegmentPolicy {
+        try SegmentPolicy(
+            allowNames: allowNames.joined(separator: ","), allowAddresses: allowAddresses.joined(separator: ","))
+    }
+
+    /// The profile name the signature must carry for `url`.
+    func expectedProfile(url: String) -> String {
+        if let profile { return profile }
+        return Self.profileName(fromURL: url)
+    }
+
+    /// The URL's last path component (`https://h/profiles/office` → `office`).
+    static func profileName(fromURL url: String) -> String {
+        URL(string: url)?.lastPathComponent ?? ""
+    }
+
+    /// Where the signature of the profile at `url` is served: the same URL with `.sig` appended to the path.
+    static func signatureURL(for url: String) -> String {
+        guard var components = URLComponents(string: url) else { return url + ".sig" }
+        components.percentEncodedPath += ".sig"
+        return components.string ?? url + ".sig"
+    }
+}
