@@ -15,15 +15,19 @@ struct StatePaths: Sendable {
         self.hostsFile = hostsFile
     }
 
-    /// Flag, then environment variable, then the default.
+    /// Flag, then environment variable, then the default; relative paths are made absolute against the
+    /// working directory, so the lock, backups and `after-apply` hooks all see the same file.
     static func resolve(
         stateDirectory: String?, hostsFile: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> StatePaths {
         func pick(_ flag: String?, _ variable: String, _ fallback: String) -> String {
-            if let flag, !flag.isEmpty { return flag }
-            if let value = environment[variable], !value.isEmpty { return value }
+            if let flag, !flag.isEmpty { return absolute(flag) }
+            if let value = environment[variable], !value.isEmpty { return absolute(value) }
             return fallback
+        }
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         }
         return StatePaths(
             stateDirectory: pick(stateDirectory, "PSEUDODNS_STATE_DIR", defaultStateDirectory),

@@ -76,6 +76,10 @@ import Testing
         #expect(fromFlags.stateDirectory == "/f" && fromFlags.hostsFile == "/h")
         let defaults = StatePaths.resolve(stateDirectory: nil, hostsFile: nil, environment: [:])
         #expect(defaults.stateDirectory == "/var/lib/pseudodns" && defaults.hostsFile == "/etc/hosts")
+        // A bare relative name (no directory part) once crashed Foundation's path handling in the writer.
+        let relative = StatePaths.resolve(stateDirectory: "s", hostsFile: "h", environment: [:])
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(relative.stateDirectory == cwd + "/s" && relative.hostsFile == cwd + "/h")
     }
 
     @Test func backupStoreKeepsTheNewestAndFindsById() throws {
