@@ -31,9 +31,15 @@ struct TrustOptions: ParsableArguments {
             valueName: "file"))
     var caFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "File holding the bearer token the server requires (hosts-server --token-file); read at every fetch.",
+            valueName: "file"))
+    var tokenFile: String?
+
     var isEmpty: Bool {
         publicKey.isEmpty && publicKeyFile.isEmpty && profileName == nil && maxAge == nil && allowNames == nil
-            && allowAddresses == nil && caFile == nil
+            && allowAddresses == nil && caFile == nil && tokenFile == nil
     }
 
     /// Every key given, parsed (so a typo fails here, not at the next sync).
@@ -85,6 +91,13 @@ struct TrustOptions: ParsableArguments {
                 throw ClientError.invalidArguments("--ca-file needs an https:// URL, not \(url)")
             }
             trust.caFile = URL(fileURLWithPath: caFile).standardizedFileURL.path
+        }
+        if let tokenFile {
+            let path = URL(fileURLWithPath: tokenFile).standardizedFileURL.path
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ClientError.invalidArguments("--token-file: cannot read \(path)")
+            }
+            trust.tokenFile = path
         }
         if (trust.profile != nil || trust.maxAge != nil) && trust.publicKeys.isEmpty {
             throw ClientError.invalidArguments("--profile-name and --max-age only go with --public-key")

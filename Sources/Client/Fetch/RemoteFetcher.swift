@@ -26,8 +26,10 @@ final class RemoteFetcher: Sendable {
 
     /// GETs `url`, sending `If-None-Match: etag` when there is a cached copy.
     /// `caFile`: trust only the CA(s) in this PEM bundle for an https URL (see ``PrivateCAFetch``).
+    /// `token`: sent as `Authorization: Bearer TOKEN`.
     func fetch(
-        _ url: String, etag: String?, lastModified: String?, limits: FetchLimits, caFile: String? = nil
+        _ url: String, etag: String?, lastModified: String?, limits: FetchLimits, caFile: String? = nil,
+        token: String? = nil
     ) async throws(FetchError)
         -> FetchResponse
     {
@@ -41,6 +43,7 @@ final class RemoteFetcher: Sendable {
         request.cachePolicy = .reloadIgnoringLocalCacheData
         request.setValue("text/plain", forHTTPHeaderField: "Accept")
         if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let lastModified, etag == nil { request.setValue(lastModified, forHTTPHeaderField: "If-Modified-Since") }
 
         if let caFile {

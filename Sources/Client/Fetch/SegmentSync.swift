@@ -138,9 +138,10 @@ struct SegmentSync {
         _ url: String, etag: String?, lastModified: String?, trust: SegmentTrust, fetcher: RemoteFetcher,
         limits: FetchLimits
     ) async throws(SegmentFailure) -> FetchResponse {
+        let token = try trust.bearerToken()
         do {
             return try await fetcher.fetch(
-                url, etag: etag, lastModified: lastModified, limits: limits, caFile: trust.caFile)
+                url, etag: etag, lastModified: lastModified, limits: limits, caFile: trust.caFile, token: token)
         } catch {
             throw .fetch(error.reason)
         }

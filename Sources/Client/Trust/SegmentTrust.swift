@@ -17,6 +17,9 @@ struct SegmentTrust: Codable, Sendable, Equatable {
     var allowAddresses: [String] = []
     /// PEM bundle of the CA(s) that sign the server's certificate (HTTPS only).
     var caFile: String?
+    /// File holding the bearer token the server asks for (`hosts-server --token-file`); read at every fetch, so
+    /// a rotated token is picked up without touching the client's config, and the secret stays out of it.
+    var tokenFile: String?
 
     enum CodingKeys: String, CodingKey {
         case publicKeys = "public-keys"
@@ -25,6 +28,7 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         case allowNames = "allow-names"
         case allowAddresses = "allow-addresses"
         case caFile = "ca-file"
+        case tokenFile = "token-file"
     }
 
     init(
@@ -47,6 +51,23 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         allowNames = try container.decodeIfPresent([String].self, forKey: .allowNames) ?? []
         allowAddresses = try container.decodeIfPresent([String].self, forKey: .allowAddresses) ?? []
         caFile = try container.decodeIfPresent(String.self, forKey: .caFile)
+        tokenFile = try container.decodeIfPresent(String.self, forKey: .tokenFile)
+    }
+
+    /// The token from ``tokenFile`` (its first non-empty line), or nil when the segment has none.
+    func bearerToken() throws(SegmentFailure) -> String? {
+        guard let tokenFile else { return nil }
+        let text: String
+        do {
+            text = String(decoding: try AtomicFile.read(tokenFile), as: UTF8.self)
+        } catch {
+            throw .fetch("token file \(error.description)")
+        }
+        guard
+            let token = text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
+                .first(where: { !$0.isEmpty })
+        else { throw .fetch("token file \(tokenFile) is empty") }
+        return token
     }
 
     var isPinned: Bool { !publicKeys.isEmpty }

@@ -20,9 +20,11 @@ struct SignatureCheck {
         var signatureLimits = limits
         signatureLimits.maxBytes = min(limits.maxBytes, Self.maxSignatureBytes)
         let response: FetchResponse
+        let token = try trust.bearerToken()
         do {
             response = try await fetcher.fetch(
-                signatureURL, etag: nil, lastModified: nil, limits: signatureLimits, caFile: trust.caFile)
+                signatureURL, etag: nil, lastModified: nil, limits: signatureLimits, caFile: trust.caFile,
+                token: token)
         } catch {
             if error.status == 404 { throw .trust(.missingSignature) }
             throw .fetch("signature \(signatureURL): \(error.reason)")
