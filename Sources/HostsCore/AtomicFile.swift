@@ -66,9 +66,29 @@ public enum AtomicFile {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw AtomicFileError(path: path, step: "open", errno: errno) }
         defer { close(fd) }
-        var out: [UInt8] = []
+        return try readAll(fd: fd, path: path)
+    }
+
+    /// Reads `fd` to its end: straight into the result up to the size fstat reports (one copy of a 4 MB hosts
+    /// file, not two), then whatever the file grew by. `path` names the file in errors.
+    public static func readAll(fd: Int32, path: String) throws(AtomicFileError) -> [UInt8] {
         var info = stat()
-        if fstat(fd, &info) == 0 { out.reserveCapacity(Int(info.st_size)) }
+        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        var failure: Int32 = 0
+        var result = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let got = systemRead(fd, buffer.baseAddress! + count, size - count)
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if got == 0 { break }
+                count += got
+            }
+        }
+        if failure != 0 { throw AtomicFileError(path: path, step: "read", errno: failure) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
@@ -77,23 +97,32 @@ public enum AtomicFile {
                 throw AtomicFileError(path: path, step: "read", errno: errno)
             }
             if count == 0 { break }
-            out += chunk[0..<count]
+            result += chunk[0..<count]
         }
-        return out
+        return result
     }
 
     /// Writes every byte to `fd`, retrying short writes and EINTR.
     public static func writeAll(fd: Int32, _ bytes: some Collection<UInt8>, path: String) throws(AtomicFileError) {
-        let array = Array(bytes)
+        // An array (the usual case) is written from its own storage rather than copied first.
+        let failure =
+            bytes.withContiguousStorageIfAvailable { writeAll(fd: fd, UnsafeRawBufferPointer($0)) }
+            ?? Array(bytes).withUnsafeBytes { writeAll(fd: fd, $0) }
+        if failure != 0 { throw AtomicFileError(path: path, step: "write", errno: failure) }
+    }
+
+    /// 0 when every byte was written, else the errno.
+    private static func writeAll(fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
         var offset = 0
-        while offset < array.count {
-            let written = array.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + offset, $0.count - offset) }
+        while offset < buffer.count {
+            let written = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw AtomicFileError(path: path, step: "write", errno: errno)
+                return errno
             }
             offset += written
         }
+        return 0
     }
 
     /// fsyncs a directory so a rename inside it survives a power cut.

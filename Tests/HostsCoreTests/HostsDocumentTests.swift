@@ -55,6 +55,30 @@ import Testing
     }
 
     @Test(arguments: [
+        ("", "", "\(HostsDocument.beginMarker)\n\n\(HostsDocument.endMarker)\n"),
+        ("a", "\n", "a\n\(HostsDocument.beginMarker)\n\n\(HostsDocument.endMarker)\n"),
+        ("a\r\n", "x\r\ny", "a\r\n\(HostsDocument.beginMarker)\r\nx\r\ny\r\n\(HostsDocument.endMarker)\r\n"),
+        ("a\n", "x\r\ny\r\n", "a\n\(HostsDocument.beginMarker)\nx\ny\n\(HostsDocument.endMarker)\n"),
+    ])
+    func bodyLinesTakeTheFilesLineEnding(file: String, body: String, expected: String) throws {
+        let updated = try document(file).replacingManagedBlock(with: body)
+        #expect(String(decoding: updated.bytes, as: UTF8.self) == expected)
+        #expect(try HostsDocument(bytes: updated.bytes) == updated, "block found where a parse finds it")
+    }
+
+    @Test func refusesABodyLineThatReadsAsAMarker() throws {
+        let doc = try document("127.0.0.1 localhost\n")
+        #expect(throws: HostsDocumentError.self) {
+            try doc.replacingManagedBlock(with: "10.0.0.1 a\n\(self.end)\n10.0.0.2 b\n")
+        }
+        #expect {
+            try doc.replacingManagedBlock(with: "10.0.0.1 a\n# BEGIN PSEUDODNS again\r\n")
+        } throws: { error in
+            (error as? HostsDocumentError)?.line == 4
+        }
+    }
+
+    @Test(arguments: [
         ("\(HostsDocument.beginMarker)\n10.0.0.1 a\n", 1, "without an END"),
         ("x\n\(HostsDocument.endMarker)\n", 2, "without a BEGIN"),
         (
@@ -91,6 +115,8 @@ import Testing
             let updated = try doc.replacingManagedBlock(with: body)
             let context = "seed round \(round), iteration \(iteration)"
             #expect(updated.hasManagedBlock, "\(context)")
+            #expect(
+                try HostsDocument(bytes: updated.bytes) == updated, "\(context): block found where a parse finds it")
             if hadBlock {
                 #expect(Array(updated.outside.before) == before, "\(context)")
                 #expect(Array(updated.outside.after) == after, "\(context)")

@@ -41,4 +41,14 @@ import Testing
         #expect(reparsed.map(\.address) == entries.map(\.address))
         #expect(reparsed.map(\.hostnames) == entries.map(\.hostnames))
     }
+
+    @Test func longGroupsKeepFirstSeenOrderWithoutRepeats() {
+        let names = (0..<40).map { "n\($0)" }
+        let entries = [
+            entry("10.0.0.1", "z"),
+            HostsEntry(address: IPAddress("10.0.0.1")!, hostnames: (names + names.reversed()).map { Hostname($0)! }),
+            entry("10.0.0.1", "n3", "z", "tail"),
+        ]
+        #expect(HostsRenderer.render(entries) == "10.0.0.1 " + (["z"] + names + ["tail"]).joined(separator: " ") + "\n")
+    }
 }

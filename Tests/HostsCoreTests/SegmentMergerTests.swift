@@ -57,4 +57,77 @@ import Testing
         #expect(result.conflicts.isEmpty)
         #expect(result.entryCount == 1)
     }
+
+    @Test func segmentsWithTheSameNameShareTheirNames() throws {
+        let first = try segment("mine", "10.0.0.1 web\n")
+        let second = try segment("mine", "10.0.0.2 web\n")
+        let result = SegmentMerger.merge([first, second, try segment("other", "10.0.0.3 web\n")])
+        #expect(result.conflicts.map(\.segment) == ["other"])
+        #expect(result.entryCount == 2)
+    }
+
+    /// Property: for random segments (shared names, repeated names within an entry, several addresses per name),
+    /// each segment's section holds exactly its mappings of names no earlier segment claimed, every dropped
+    /// mapping to another address is reported once, in order, and `entryCount` counts the lines written.
+    @Test(arguments: 0..<3)
+    func keepsExactlyTheUnclaimedMappings(round: Int) throws {
+        var random = SeededGenerator(seed: UInt64(round) * 104_729 + 3)
+        let addresses = ["10.0.0.1", "10.0.0.2", "10.0.0.10", "192.168.1.1", "::1", "fe80::1", "2001:db8::5"]
+            .map { IPAddress($0)! }
+        let names = (0..<12).map { Hostname("host-\($0).example")! }
+        for iteration in 0..<100 {
+            let segments = (0..<Int.random(in: 1...4, using: &random)).map { index in
+                let entries = (0..<Int.random(in: 0...25, using: &random)).map { line in
+                    HostsEntry(
+                        address: addresses.randomElement(using: &random)!,
+                        hostnames: (0..<Int.random(in: 1...4, using: &random)).map { _ in
+                            names.randomElement(using: &random)!
+                        },
+                        comment: [nil, nil, "db", "web"].randomElement(using: &random)!, line: line + 1)
+                }
+                return Segment(name: "seg\(index)", origin: "remote http://h/\(index)", entries: entries)
+            }
+            let result = SegmentMerger.merge(segments)
+            let context = "round \(round), iteration \(iteration)"
+
+            var owner: [Hostname: (segment: String, address: IPAddress)] = [:]
+            var expectedConflicts: [Conflict] = []
+            var expectedSections: [Set<String>] = []
+            for segment in segments {
+                var pairs: Set<String> = []
+                for entry in segment.entries {
+                    for name in entry.hostnames {
+                        if let claim = owner[name], claim.segment != segment.name {
+                            if claim.address != entry.address {
+                                expectedConflicts.append(
+                                    Conflict(
+                                        hostname: name.value, segment: segment.name, line: entry.line,
+                                        address: entry.address.description, winnerSegment: claim.segment,
+                                        winnerAddress: claim.address.description))
+                            }
+                            continue
+                        }
+                        if owner[name] == nil { owner[name] = (segment.name, entry.address) }
+                        pairs.insert("\(entry.address) \(name)")
+                    }
+                }
+                expectedSections.append(pairs)
+            }
+            #expect(result.conflicts == expectedConflicts, "\(context)")
+
+            let sections = result.body.components(separatedBy: "# segment ").dropFirst()
+            #expect(sections.count == segments.count, "\(context)")
+            var lines = 0
+            for (section, (segment, expected)) in zip(sections, zip(segments, expectedSections)) {
+                #expect(section.hasPrefix("\(segment.name) — \(segment.origin)\n"), "\(context)")
+                let entries = try StrictParser.parse(Array(section.utf8.drop { $0 != 0x0A }), source: segment.name)
+                lines += entries.count
+                #expect(Set(entries.map(\.address)).count == entries.count, "\(context): one line per address")
+                let written = entries.flatMap { entry in entry.hostnames.map { "\(entry.address) \($0)" } }
+                #expect(Set(written) == expected, "\(context): \(segment.name)")
+                #expect(written.count == expected.count, "\(context): no name twice on a line")
+            }
+            #expect(result.entryCount == lines, "\(context)")
+        }
+    }
 }

@@ -2,28 +2,32 @@ import Foundation
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
-/// Small POSIX socket helpers for loopback test servers.
+/// Small POSIX socket helpers for loopback test servers and clients.
 public enum LoopbackSocket {
     /// A listening TCP socket on 127.0.0.1 with a kernel-chosen port.
     public static func listen() throws -> (fd: Int32, port: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SocketError("socket: errno \(errno)") }
+        let fd = try newSocket()
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0, Glibc.listen(fd, 64) == 0 else {
+        #if canImport(Glibc)
+            let listening = bound == 0 && Glibc.listen(fd, 64) == 0
+        #else
+            let listening = bound == 0 && Darwin.listen(fd, 64) == 0
+        #endif
+        guard listening else {
+            let error = SocketError("bind/listen 127.0.0.1", errno: errno)
             close(fd)
-            throw SocketError("bind/listen: errno \(errno)")
+            throw error
         }
         var actual = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -40,48 +44,79 @@ public enum LoopbackSocket {
         return port
     }
 
-    /// Connects to 127.0.0.1:port; nil when refused.
-    public static func connect(port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    /// A socket connected to 127.0.0.1:port.
+    public static func connect(port: Int) throws -> Int32 {
+        let fd = try newSocket()
+        var address = loopback(port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                #if canImport(Glibc)
+                    Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                #else
+                    Darwin.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                #endif
             }
         }
-        if result != 0 {
+        guard result == 0 else {
+            let error = SocketError("connect 127.0.0.1:\(port)", errno: errno)
             close(fd)
-            return nil
+            throw error
         }
         return fd
     }
 
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    /// Sends all of `bytes`; false when the peer is gone (or the send timed out) before that.
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        #if canImport(Glibc)
+            let flags = Int32(MSG_NOSIGNAL)
+        #else
+            let flags: Int32 = 0
+        #endif
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { return }
+            let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, flags) }
+            if written < 0, errno == EINTR { continue }
+            if written <= 0 { return false }
             offset += written
         }
+        return true
     }
 
-    /// Reads until the peer closes.
+    /// Reads until the peer closes (or anything goes wrong).
     public static func readToEnd(_ fd: Int32) -> [UInt8] {
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0, errno == EINTR { continue }
             if count <= 0 { return out }
             out.append(contentsOf: buffer[0..<count])
         }
     }
 
-    struct SocketError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
+    private static func newSocket() throws -> Int32 {
+        #if canImport(Glibc)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw SocketError("socket", errno: errno) }
+        return fd
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
+    public struct SocketError: Error, CustomStringConvertible {
+        public var description: String
+        init(_ step: String, errno code: Int32) {
+            description = "\(step): \(String(cString: strerror(code)))"
+        }
     }
 }

@@ -81,7 +81,7 @@ public final class MotoServer: Sendable {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if !process.isRunning { return false }
-            if let fd = LoopbackSocket.connect(port: port) {
+            if let fd = try? LoopbackSocket.connect(port: port) {
                 LoopbackSocket.writeAll(fd, Array("GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8))
                 let answer = LoopbackSocket.readToEnd(fd)
                 close(fd)

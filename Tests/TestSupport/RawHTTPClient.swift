@@ -54,33 +54,18 @@ public enum RawHTTPClient {
     }
 
     private static func blockingExchange(_ bytes: [UInt8], port: Int, timeoutSeconds: Int) throws -> [UInt8] {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw RawHTTPError(description: "socket: \(String(cString: strerror(errno)))") }
+        let fd: Int32
+        do {
+            fd = try LoopbackSocket.connect(port: port)
+        } catch {
+            throw RawHTTPError(description: String(describing: error))
+        }
         defer { close(fd) }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            throw RawHTTPError(description: "connect 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
-        }
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw RawHTTPError(description: "send: \(String(cString: strerror(errno)))") }
-            sent += count
+        guard LoopbackSocket.writeAll(fd, bytes) else {
+            throw RawHTTPError(description: "send: \(String(cString: strerror(errno)))")
         }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)

@@ -2,7 +2,7 @@ import HostsCore
 
 /// The hosts file the client would write, given what it read.
 struct ApplyPlan: Sendable {
-    var merge: BlockMerger.Result
+    var merge: MergeResult
     var problems: [String: String]
     var inputsDigest: String
     var segmentCount: Int
@@ -20,7 +20,7 @@ struct ApplyPlan: Sendable {
             if segmentCount == 0 {
                 return document.hasManagedBlock ? document.removingManagedBlock().bytes : current
             }
-            return ManagedBlockSplice.replacing(in: document, with: merge.body)
+            return try document.replacingManagedBlock(with: merge.body).bytes
         } catch {
             throw ClientError.unbalancedMarkers(path: path, reason: error.description)
         }

@@ -47,7 +47,7 @@ struct MergeInputs: Sendable {
     /// Parses and merges. A segment whose stored content no longer parses (a local file edited by hand) is left
     /// out and reported, so one bad segment never blocks the others.
     /// `parsed` holds entries already parsed from these same bytes (a segment just fetched and validated).
-    func merge(parsed: [String: [HostsEntry]] = [:]) -> (result: BlockMerger.Result, problems: [String: String]) {
+    func merge(parsed: [String: [HostsEntry]] = [:]) -> (result: MergeResult, problems: [String: String]) {
         var segments: [Segment] = []
         var problems: [String: String] = [:]
         for item in items {
@@ -64,6 +64,6 @@ struct MergeInputs: Sendable {
                 problems[item.segment.name] = "\(error)"
             }
         }
-        return (BlockMerger.merge(segments), problems)
+        return (SegmentMerger.merge(segments), problems)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 #if canImport(Glibc)
     import Glibc
@@ -27,35 +28,7 @@ enum FileIO {
     }
 
     static func readAll(fd: Int32, path: String) throws(FileSystemError) -> [UInt8] {
-        var info = stat()
-        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
-        // Read straight into the result (one copy of a 4 MB hosts file, not two), then pick up any growth.
-        var failure: Int32 = 0
-        var result = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = 0
-            while count < size {
-                let got = read(fd, buffer.baseAddress! + count, size - count)
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if got == 0 { break }
-                count += got
-            }
-        }
-        if failure != 0 { throw FileSystemError(path: path, operation: "read", code: failure) }
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError(path: path, operation: "read")
-            }
-            if count == 0 { break }
-            result.append(contentsOf: chunk[0..<count])
-        }
-        return result
+        do { return try AtomicFile.readAll(fd: fd, path: path) } catch { throw FileSystemError(atomic: error) }
     }
 
     static func exists(_ path: String) -> Bool {
@@ -99,17 +72,7 @@ enum FileIO {
 
     /// Writes all bytes to an open descriptor, retrying short writes and EINTR.
     static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws(FileSystemError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw FileSystemError(path: path, operation: "write")
-            }
-            offset += written
-        }
+        try FileSystemError.wrap { () throws(AtomicFileError) in try AtomicFile.writeAll(fd: fd, bytes, path: path) }
     }
 
     static func fsyncDirectory(of path: String) throws(FileSystemError) {

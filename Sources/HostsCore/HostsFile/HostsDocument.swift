@@ -68,26 +68,60 @@ public struct HostsDocument: Sendable, Equatable {
     }
 
     /// The document with its block holding `body`, or with a block appended when it had none. The block
-    /// uses the file's own line ending; nothing outside it changes.
+    /// uses the file's own line ending (a body line's own CR is dropped first); nothing outside it changes.
+    /// Throws when a body line would read as a marker.
+    ///
+    /// One pass over the body, straight into the new file's bytes: a 100,000-line body costs one array, not one
+    /// per line plus a re-parse of the whole file.
     public func replacingManagedBlock(with body: String) throws(HostsDocumentError) -> HostsDocument {
+        var body = body
+        body.makeContiguousUTF8()
+        let spliced = body.utf8.withContiguousStorageIfAvailable { splice($0) }!
+        guard spliced.bodyIsPlain else {
+            // Let the parser name the offending line.
+            return try HostsDocument(bytes: spliced.document.bytes)
+        }
+        return spliced.document
+    }
+
+    private init(bytes: [UInt8], block: Range<Int>, body: Range<Int>) {
+        self.bytes = bytes
+        self.block = block
+        self.body = body
+    }
+
+    /// The new document, and whether the body was free of marker lines (when it was not, the ranges are wrong).
+    private func splice(_ text: UnsafeBufferPointer<UInt8>) -> (document: HostsDocument, bodyIsPlain: Bool) {
         let newline: [UInt8] = usesCRLF ? [0x0D, 0x0A] : [0x0A]
-        var block: [UInt8] = Array(Self.beginMarker.utf8) + newline
-        for line in body.split(separator: "\n", omittingEmptySubsequences: false).dropLast(body.hasSuffix("\n") ? 1 : 0)
-        {
-            var text = Array(line.utf8)
-            if text.last == 0x0D { text.removeLast() }
-            block += text + newline
+        let (before, after) = outside
+        var out: [UInt8] = []
+        let extra = newline.count == 2 ? text.count / 20 : 0
+        out.reserveCapacity(before.count + after.count + text.count + extra + 200)
+        out += before
+        if block == nil, let last = before.last, last != 0x0A { out += newline }
+        let blockStart = out.count
+        out += Self.beginMarker.utf8
+        out += newline
+        let bodyStart = out.count
+        var plain = true
+        var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)
+        if text.last == 0x0A { lines.removeLast() }
+        for line in lines {
+            let content = line.last == 0x0D ? line.dropLast() : line
+            if content.first == UInt8(ascii: "#"),
+                content.starts(with: Self.beginPrefix) || content.starts(with: Self.endPrefix)
+            {
+                plain = false
+            }
+            out += content
+            out += newline
         }
-        block += Array(Self.endMarker.utf8) + newline
-        var out: [UInt8]
-        if let range = self.block {
-            out = Array(bytes[..<range.lowerBound]) + block + Array(bytes[range.upperBound...])
-        } else {
-            out = bytes
-            if let last = out.last, last != 0x0A { out += newline }
-            out += block
-        }
-        return try HostsDocument(bytes: out)
+        let bodyEnd = out.count
+        out += Self.endMarker.utf8
+        out += newline
+        let blockEnd = out.count
+        out += after
+        return (HostsDocument(bytes: out, block: blockStart..<blockEnd, body: bodyStart..<bodyEnd), plain)
     }
 
     /// The document without its block; unchanged when it has none.

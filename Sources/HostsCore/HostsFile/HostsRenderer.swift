@@ -4,59 +4,75 @@ public enum HostsRenderer {
     /// in first-seen order without repeats; names aligned in one column. Distinct inline comments for an
     /// address are kept, joined by "; ". `header` lines come first, each as a `# ` comment. LF line ends.
     public static func render(_ entries: [HostsEntry], header: [String] = []) -> String {
-        var out: [UInt8] = []
-        for line in header { out += Array((line.isEmpty ? "#\n" : "# \(line)\n").utf8) }
-        let groups = grouped(entries)
-        let width = groups.reduce(0) { max($0, $1.address.utf8.count) }
-        out.reserveCapacity(out.count + entries.count * (width + 32))
-        for group in groups {
-            out += group.address.utf8
-            out += repeatElement(UInt8(ascii: " "), count: width - group.address.utf8.count + 1)
-            var names: [Hostname] = []
+        var out = ""
+        for line in header { out += line.isEmpty ? "#\n" : "# \(line)\n" }
+        appendLines(entries, to: &out)
+        return out
+    }
+
+    /// Appends `entries` as `render` writes them (without a header) and returns the number of lines written.
+    ///
+    /// Built for 100,000-entry segments: lines are grouped by sorting entry positions (32-bit, stable by
+    /// position) instead of per-address dictionaries, and text is appended in place rather than copied.
+    @discardableResult
+    static func appendLines(_ entries: [HostsEntry], to out: inout String) -> Int {
+        let order = sortedPositions(entries)
+        var groups: [Range<Int>] = []
+        var start = 0
+        for index in order.indices.dropFirst()
+        where entries[Int(order[index])].address != entries[Int(order[start])].address {
+            groups.append(start..<index)
+            start = index
+        }
+        if !order.isEmpty { groups.append(start..<order.count) }
+        let addresses = groups.map { entries[Int(order[$0.lowerBound])].address.description }
+        let width = addresses.reduce(0) { max($0, $1.utf8.count) }
+        out.reserveCapacity(out.utf8.count + entries.count * (width + 32))
+        for (group, address) in zip(groups, addresses) {
+            out += address
+            out += String(repeating: " ", count: width - address.utf8.count + 1)
+            var written: [Hostname] = []
+            // Groups are small (usually one entry), so a linear check beats hashing until a group gets long.
+            var seen: Set<Hostname>?
             var comments: [String] = []
-            for index in group.members {
-                let entry = entries[index]
-                // Groups are small (usually one entry), so a linear check beats hashing here.
-                for name in entry.hostnames where !names.contains(name) { names.append(name) }
+            for slot in order[group] {
+                let entry = entries[Int(slot)]
+                for name in entry.hostnames {
+                    if var set = seen {
+                        seen = nil  // keeps the set uniquely referenced while it is mutated
+                        let inserted = set.insert(name).inserted
+                        seen = set
+                        if !inserted { continue }
+                    } else if written.contains(name) {
+                        continue
+                    }
+                    if !written.isEmpty { out += " " }
+                    out += name.value
+                    written.append(name)
+                    if seen == nil, written.count > 16 { seen = Set(written) }
+                }
                 if let comment = entry.comment, !comments.contains(comment) { comments.append(comment) }
             }
-            for (position, name) in names.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: " ")) }
-                out += name.value.utf8
-            }
             if !comments.isEmpty {
-                out += "  # ".utf8
-                out += comments.joined(separator: "; ").utf8
+                out += "  # "
+                out += comments.joined(separator: "; ")
             }
-            out.append(0x0A)
+            out += "\n"
         }
-        return String(decoding: out, as: UTF8.self)
+        return groups.count
     }
 
-    struct Group {
-        var address: String
-        var members: ArraySlice<Int>
-    }
-
-    /// Entry indices sorted by address (stable), cut into runs of one address each.
-    static func grouped(_ entries: [HostsEntry]) -> [Group] {
-        var order = Array(entries.indices)
-        let sorted = zip(order, order.dropFirst()).allSatisfy { entries[$0].address <= entries[$1].address }
+    /// Entry positions ordered by address, equal addresses in their original order.
+    static func sortedPositions(_ entries: [HostsEntry]) -> [Int32] {
+        var order = Array(0..<Int32(entries.count))
+        let sorted = zip(entries, entries.dropFirst()).allSatisfy { $0.address <= $1.address }
         if !sorted {
-            order.sort { a, b in
-                let (x, y) = (entries[a].address, entries[b].address)
-                return x < y || (x == y && a < b)
+            order.sort { left, right in
+                let a = entries[Int(left)].address
+                let b = entries[Int(right)].address
+                return a == b ? left < right : a < b
             }
         }
-        var groups: [Group] = []
-        var start = 0
-        while start < order.count {
-            var end = start + 1
-            let address = entries[order[start]].address
-            while end < order.count, entries[order[end]].address == address { end += 1 }
-            groups.append(Group(address: address.description, members: order[start..<end]))
-            start = end
-        }
-        return groups
+        return order
     }
 }

@@ -27,7 +27,7 @@ import Testing
 
     @Test func killedSyncLeavesOldOrNewNeverAnythingElse() throws {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         defer { server.stop() }
         let bodies = [Self.content(0), Self.content(1)]
         let alternator = Alternator()

@@ -8,9 +8,9 @@ import Testing
     static let office = "10.0.0.1 alpha\n10.0.0.2 beta\n"
 
     /// A sandbox with remote segment "office" fetched once (ETag "v1") and a second remote "lab".
-    func prepared() throws -> (ClientSandbox, ScriptedHostsServer) {
+    func prepared() throws -> (ClientSandbox, ScriptedHTTPServer) {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         server.serveHosts("/profiles/office", Self.office, etag: "\"v1\"")
         server.serveHosts("/profiles/lab", "10.0.0.9 lab-one\n", etag: "\"lab1\"")
         try sandbox.succeed(["add", "office", "--url", server.url("/profiles/office")])
@@ -118,7 +118,7 @@ import Testing
 
     @Test func failedFirstFetchAddsNothing() throws {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         defer { server.stop() }
         server.route("/profiles/office") { _ in .status(500) }
         let add = try sandbox.run(["add", "office", "--url", server.url("/profiles/office")])

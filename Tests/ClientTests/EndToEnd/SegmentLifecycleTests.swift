@@ -6,7 +6,7 @@ import Testing
 @Suite struct SegmentLifecycleTests {
     @Test func segmentsMergeInOrderAndEveryByteOutsideTheBlockSurvives() throws {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         defer { server.stop() }
         server.serveHosts("/profiles/office", "10.0.0.1 alpha\n10.0.0.2 beta\n", etag: "\"v1\"")
         try sandbox.write("10.9.9.9 alpha\n10.0.0.3 gamma\n", to: sandbox.root + "/lab.hosts")

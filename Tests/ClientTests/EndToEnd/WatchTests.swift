@@ -10,7 +10,7 @@ import Testing
     /// watch keeps going through a server outage and picks up new content when the server is back.
     @Test func watchSurvivesAnOutage() throws {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         defer { server.stop() }
         server.serveHosts("/profiles/office", "10.0.0.1 alpha\n", etag: "\"v1\"")
         try sandbox.succeed(["add", "office", "--url", server.url("/profiles/office"), "--every", "1s"])

@@ -65,18 +65,18 @@ import Testing
     }
 
     @Test func containerCredentials() async throws {
-        let server = try ScriptedHTTPServer { request, _ in
+        let server = try ScriptedHTTPServer { request in
             guard request.path == "/creds", request.headers["authorization"] == "secret-token" else {
-                return .respond(status: 403, body: "no")
+                return .status(403, body: "no")
             }
-            return .respond(status: 200, headers: ["Content-Type": "application/json"], body: Self.document)
+            return .text(Self.document, contentType: "application/json")
         }
         defer { server.stop() }
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let tokenFile = try folder.write("token", "secret-token\n")
         let environment = ProcessEnvironment([
-            "HOME": folder.path, "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.endpoint + "/creds",
+            "HOME": folder.path, "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile, "AWS_EC2_METADATA_DISABLED": "true",
         ])
         let found = try await CredentialChain(environment: environment, transport: transport).resolve()
@@ -86,26 +86,26 @@ import Testing
     }
 
     @Test func imdsV2() async throws {
-        let server = try ScriptedHTTPServer { request, _ in
+        let server = try ScriptedHTTPServer { request in
             switch (request.method, request.path) {
             case ("PUT", "/latest/api/token"):
                 guard request.headers["x-aws-ec2-metadata-token-ttl-seconds"] != nil else {
-                    return .respond(status: 400, body: "")
+                    return .status(400, body: "")
                 }
-                return .respond(status: 200, body: "imds-token")
+                return .text("imds-token")
             case (_, _) where request.headers["x-aws-ec2-metadata-token"] != "imds-token":
-                return .respond(status: 401, body: "")
+                return .status(401, body: "")
             case ("GET", "/latest/meta-data/iam/security-credentials/"):
-                return .respond(status: 200, body: "generator-role\n")
+                return .text("generator-role\n")
             case ("GET", "/latest/meta-data/iam/security-credentials/generator-role"):
-                return .respond(status: 200, body: Self.document)
+                return .text(Self.document)
             default:
-                return .respond(status: 404, body: "")
+                return .status(404, body: "")
             }
         }
         defer { server.stop() }
         var environment = ProcessEnvironment([
-            "HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.endpoint,
+            "HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL,
         ])
         let found = try await CredentialChain(environment: environment, transport: transport).resolve()
         #expect(found.accessKeyID == "ASIAROLE")

@@ -37,10 +37,10 @@ struct FaultTests {
             .init(name: "three", prefix: prefix),
         ])
         let script = ProxyScript(motoPort: motoPort)
-        let proxy = try ScriptedHTTPServer { request, _ in script.reply(to: request) }
+        let proxy = try ScriptedHTTPServer { request in script.reply(to: request) }
         let folder = try TemporaryFolder()
         let config = try folder.write(
-            "p.yml", GeneratorRun.config(endpoint: proxy.endpoint, prefixes: [prefix], output: "pub"))
+            "p.yml", GeneratorRun.config(endpoint: proxy.baseURL, prefixes: [prefix], output: "pub"))
         let first = try GeneratorRun.run(["generate", "--config", config])
         #expect(first.status == 0, "\(first.stderr)")
         var fixture = Fixture(folder: folder, config: config, proxy: proxy, script: script, baseline: [:])
@@ -54,7 +54,7 @@ struct FaultTests {
         defer { f.cleanup() }
         f.script.set(
             .failFirst(
-                2, .respond(status: 503, body: CannedEC2.error("RequestLimitExceeded", "Request limit exceeded."))))
+                2, .xml(CannedEC2.error("RequestLimitExceeded", "Request limit exceeded."), status: 503)))
         let run = try GeneratorRun.run(["generate", "--config", f.config])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(f.script.requestsInPhase == 3)
@@ -70,7 +70,7 @@ struct FaultTests {
     func clientErrorsFailFast(status: Int, code: String, message: String) async throws {
         let f = try await fixture()
         defer { f.cleanup() }
-        f.script.set(.always(.respond(status: status, body: CannedEC2.error(code, message))))
+        f.script.set(.always(.xml(CannedEC2.error(code, message), status: status)))
         let run = try GeneratorRun.run(["generate", "--config", f.config])
         #expect(run.status == 1)
         #expect(f.script.requestsInPhase == 1)
@@ -84,9 +84,9 @@ struct FaultTests {
         defer { f.cleanup() }
         f.script.set(
             .always(
-                .respond(
-                    status: 500, headers: ["Content-Type": "text/html"],
-                    body: "<!DOCTYPE html>\n<html><body><h1>Internal Server Error</h1></body></html>")))
+                .text(
+                    "<!DOCTYPE html>\n<html><body><h1>Internal Server Error</h1></body></html>", status: 500,
+                    contentType: "text/html")))
         let run = try GeneratorRun.run(["generate", "--config", f.config])
         #expect(run.status == 1)
         #expect(f.script.requestsInPhase == 3)
@@ -103,8 +103,8 @@ struct FaultTests {
         let page2 = CannedEC2.page([("i-2", "b", "p", "10.0.0.2")], token: nil)
         f.script.set(
             .sequence([
-                .respond(status: 200, body: CannedEC2.page([("i-1", "a", "p", "10.0.0.1")], token: "next")),
-                .respond(status: 200, body: String(page2.prefix(page2.count * 2 / 3))),
+                .xml(CannedEC2.page([("i-1", "a", "p", "10.0.0.1")], token: "next")),
+                .xml(String(page2.prefix(page2.count * 2 / 3))),
             ]))
         let run = try GeneratorRun.run(["generate", "--config", f.config])
         #expect(run.status == 1)
@@ -115,7 +115,7 @@ struct FaultTests {
     @Test func emptyResultIsStoppedByTheShrinkGuardUnlessForced() async throws {
         let f = try await fixture()
         defer { f.cleanup() }
-        f.script.set(.always(.respond(status: 200, body: CannedEC2.page([], token: nil))))
+        f.script.set(.always(.xml(CannedEC2.page([], token: nil))))
         let run = try GeneratorRun.run(["generate", "--config", f.config])
         #expect(run.status == 3)
         #expect(
@@ -146,19 +146,19 @@ struct FaultTests {
 /// Paging and the shape of the request, against a scripted endpoint only.
 @Suite struct PagingTests {
     @Test func followsTokensThroughShortAndEmptyPages() async throws {
-        let server = try ScriptedHTTPServer { request, n in
+        let server = try ScriptedHTTPServer { request in
             let pages = [
                 CannedEC2.page([("i-1", "Alpha", "pa", "10.0.0.1")], token: "t1"),
                 CannedEC2.page([], token: "t2"),
                 CannedEC2.page([("i-3", "Gamma", "pb", "10.0.0.3")], token: nil),
             ]
-            return .respond(status: 200, body: n < pages.count ? pages[n] : "")
+            return .xml(request.sequence < pages.count ? pages[request.sequence] : "")
         }
         defer { server.stop() }
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try folder.write(
-            "p.yml", GeneratorRun.config(endpoint: server.endpoint + "/base/", prefixes: ["pb", "pa"], output: "pub"))
+            "p.yml", GeneratorRun.config(endpoint: server.baseURL + "/base/", prefixes: ["pb", "pa"], output: "pub"))
         let run = try GeneratorRun.run(["generate", "--config", config])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("pages=3"))
@@ -182,12 +182,12 @@ struct FaultTests {
     }
 
     @Test func sessionTokenIsSentAndSigned() async throws {
-        let server = try ScriptedHTTPServer { _, _ in .respond(status: 200, body: CannedEC2.page([], token: nil)) }
+        let server = try ScriptedHTTPServer { _ in .xml(CannedEC2.page([], token: nil)) }
         defer { server.stop() }
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try folder.write(
-            "p.yml", GeneratorRun.config(endpoint: server.endpoint, prefixes: ["pa"], output: "pub"))
+            "p.yml", GeneratorRun.config(endpoint: server.baseURL, prefixes: ["pa"], output: "pub"))
         let run = try GeneratorRun.run(["generate", "--config", config], environment: ["AWS_SESSION_TOKEN": "sess"])
         #expect(run.status == 0, "\(run.stderr)")
         let request = try #require(server.requests.first)

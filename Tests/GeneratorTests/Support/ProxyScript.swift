@@ -7,11 +7,11 @@ final class ProxyScript: @unchecked Sendable {
         /// Pass everything to moto.
         case forward
         /// Answer the first `count` requests of the phase with `reply`, then forward.
-        case failFirst(Int, ScriptedHTTPServer.Reply)
+        case failFirst(Int, ScriptedResponse)
         /// Answer every request with `reply`.
-        case always(ScriptedHTTPServer.Reply)
+        case always(ScriptedResponse)
         /// Answer request n of the phase with replies[n] (forward once they run out).
-        case sequence([ScriptedHTTPServer.Reply])
+        case sequence([ScriptedResponse])
     }
 
     private let lock = NSLock()
@@ -35,17 +35,17 @@ final class ProxyScript: @unchecked Sendable {
         return phaseRequests
     }
 
-    func reply(to request: ScriptedHTTPServer.Request) -> ScriptedHTTPServer.Reply {
+    func reply(to request: ScriptedRequest) -> ScriptedResponse {
         lock.lock()
         let n = phaseRequests
         phaseRequests += 1
         let mode = self.mode
         lock.unlock()
         switch mode {
-        case .forward: return .forward(port: motoPort)
-        case .failFirst(let count, let reply): return n < count ? reply : .forward(port: motoPort)
+        case .forward: return .forward(to: motoPort)
+        case .failFirst(let count, let reply): return n < count ? reply : .forward(to: motoPort)
         case .always(let reply): return reply
-        case .sequence(let replies): return n < replies.count ? replies[n] : .forward(port: motoPort)
+        case .sequence(let replies): return n < replies.count ? replies[n] : .forward(to: motoPort)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HostsCore
 
 /// A request as SigV4 sees it. `path` is the path as sent on the wire (already percent-encoded);
 /// `query` holds decoded name/value pairs.
@@ -46,13 +47,13 @@ struct SigV4Signer: Sendable {
             Self.canonicalQuery(request.query),
             canonical.map { "\($0.0):\($0.1)\n" }.joined(),
             signedHeaders,
-            Self.hexSHA256(request.body),
+            SHA256Hex.of(request.body),
         ].joined(separator: "\n")
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = [
-            "AWS4-HMAC-SHA256", amzDate, scope, Self.hexSHA256(Array(canonicalRequest.utf8)),
+            "AWS4-HMAC-SHA256", amzDate, scope, SHA256Hex.of(Array(canonicalRequest.utf8)),
         ].joined(separator: "\n")
-        let signature = Self.hex(Self.hmac(signingKey(day: day), Array(stringToSign.utf8)))
+        let signature = SHA256Hex.hex(Self.hmac(signingKey(day: day), Array(stringToSign.utf8)))
         let authorization =
             "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), "
             + "SignedHeaders=\(signedHeaders), Signature=\(signature)"
@@ -109,22 +110,7 @@ struct SigV4Signer: Sendable {
         return merged.keys.sorted().map { ($0, merged[$0]!.joined(separator: ",")) }
     }
 
-    static func hexSHA256(_ bytes: [UInt8]) -> String {
-        hex(Array(SHA256.hash(data: bytes)))
-    }
-
     private static func hmac(_ key: [UInt8], _ message: [UInt8]) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
