@@ -32,7 +32,6 @@ let package = Package(
         // hosts-client --ca-file: FoundationNetworking on Linux cannot trust a private CA per request.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.0.0"),
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.0.0"),
     ],
     targets: [
         .target(

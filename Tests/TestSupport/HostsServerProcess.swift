@@ -33,7 +33,7 @@ public final class HostsServerProcess: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         for _ in 0..<100 {
-            if let fd = LoopbackSocket.connect(port: port) {
+            if let fd = try? LoopbackSocket.connect(port: port) {
                 close(fd)
                 return
             }

@@ -72,7 +72,7 @@ public final class RewritingProxy: @unchecked Sendable {
         guard let head = readHead(client) else { return }
         let active = lock.withLock { rewriting }
         let request = Self.rewriteRequest(head, dropConditionals: active)
-        guard let upstream = LoopbackSocket.connect(port: upstreamPort) else { return }
+        guard let upstream = try? LoopbackSocket.connect(port: upstreamPort) else { return }
         defer { close(upstream) }
         setsockopt(upstream, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         LoopbackSocket.writeAll(upstream, request)

@@ -16,7 +16,7 @@ import Testing
 
     @Test func linesOutsideThePolicyAreDroppedAndReported() throws {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         defer { server.stop() }
         server.serveHosts("/profiles/office", Self.feed, etag: "\"v1\"")
         try sandbox.succeed([

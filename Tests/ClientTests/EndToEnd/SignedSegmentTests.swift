@@ -11,10 +11,10 @@ import Testing
 
     /// A sandbox subscribed to a signed "office" feed, first fetch accepted at `serial`.
     func subscribed(serial: UInt64 = 5, extra: [String] = []) throws -> (
-        ClientSandbox, ScriptedHostsServer, SignedFeed, SigningKey
+        ClientSandbox, ScriptedHTTPServer, SignedFeed, SigningKey
     ) {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         let feed = SignedFeed(server: server, name: "office")
         let key = SigningKey()
         try feed.publish(Self.good, key: key, serial: serial)
@@ -101,7 +101,7 @@ import Testing
 
     @Test func firstFetchWithABadSignatureAddsNothing() throws {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         defer { server.stop() }
         let feed = SignedFeed(server: server, name: "office")
         try feed.publish(Self.good, key: SigningKey(), serial: 1)
@@ -156,7 +156,7 @@ import Testing
 
     @Test func plainHTTPWithoutAPinnedKeyIsWarnedAbout() throws {
         let sandbox = try ClientSandbox()
-        let server = try ScriptedHostsServer()
+        let server = try ScriptedHTTPServer()
         defer { server.stop() }
         server.serveHosts("/profiles/office", Self.good, etag: "\"v1\"")
         try sandbox.succeed(["add", "office", "--url", server.url("/profiles/office")])

@@ -5,13 +5,13 @@ import TestSupport
 /// A remote profile and its signature served by a scripted server, as hosts-server would serve them
 /// (`/profiles/NAME` with an ETag and 304s, `/profiles/NAME.sig`), with the pieces tests need to forge.
 final class SignedFeed: @unchecked Sendable {
-    let server: ScriptedHostsServer
+    let server: ScriptedHTTPServer
     let name: String
     private let lock = NSLock()
     private var content = ""
     private var signature: [UInt8]?
 
-    init(server: ScriptedHostsServer, name: String) {
+    init(server: ScriptedHTTPServer, name: String) {
         self.server = server
         self.name = name
         server.route("/profiles/\(name)") { [self] request in

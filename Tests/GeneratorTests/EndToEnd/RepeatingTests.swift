@@ -6,17 +6,17 @@ import Testing
 @Suite struct RepeatingTests {
     @Test func sigtermFinishesThePassInProgress() async throws {
         let gate = DispatchSemaphore(value: 0)
-        let server = try ScriptedHTTPServer { _, n in
+        let server = try ScriptedHTTPServer { request in
             // Pass 2 blocks in its request until the test has sent SIGTERM.
-            if n == 1 { gate.wait() }
-            let name = n == 0 ? "first" : "second"
-            return .respond(status: 200, body: CannedEC2.page([("i-1", name, "pa", "10.0.0.1")], token: nil))
+            if request.sequence == 1 { gate.wait() }
+            let name = request.sequence == 0 ? "first" : "second"
+            return .xml(CannedEC2.page([("i-1", name, "pa", "10.0.0.1")], token: nil))
         }
         defer { server.stop() }
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try folder.write(
-            "p.yml", GeneratorRun.config(endpoint: server.endpoint, prefixes: ["pa"], output: "pub"))
+            "p.yml", GeneratorRun.config(endpoint: server.baseURL, prefixes: ["pa"], output: "pub"))
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try BuiltProducts.path(of: "hosts-generator"))
