@@ -46,8 +46,10 @@ enum RootPage {
             \(rows)</table>
             \(issues)<h2>Subscribe a machine</h2>
             <p>Add a profile as a remote segment of the machine's hosts file with <code>hosts-client</code>:</p>
-            <pre>sudo hosts-client add \(example) \(base)/profiles/\(example)
-            sudo hosts-client sync</pre>
+            <pre>sudo hosts-client add \(example) --url \(base)/profiles/\(example)
+            hosts-client status</pre>
+            <p>For a signed profile, pin the key your administrator gives you: \
+            <code>--public-key KEY</code>. <code>sudo hosts-client restore</code> undoes the last change.</p>
             \(tokenNote)<p>Each profile is plain text at <code>\(base)/profiles/NAME</code>; \
             the list as JSON is at <a href="/profiles">/profiles</a>.</p>
             </body>
