@@ -29,6 +29,7 @@ struct GenerateCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
+        LargeBufferPolicy.apply()
         let logger = try logging.bootstrap()
         let interval: Double?
         do {

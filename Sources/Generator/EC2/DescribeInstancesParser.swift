@@ -19,7 +19,9 @@ struct PageParseError: Error, CustomStringConvertible, Sendable {
 /// friends) are never taken for instance fields.
 enum DescribeInstancesParser {
     static func parse(_ data: Data) throws(PageParseError) -> DescribeInstancesPage {
-        let parser = XMLParser(data: data)
+        // From a stream, libxml2 is fed small chunks; given the whole `Data` it would first copy the page into its
+        // own growing input buffer, and those multi-megabyte blocks fragment the heap across pages.
+        let parser = XMLParser(stream: InputStream(data: data))
         let delegate = Delegate()
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false

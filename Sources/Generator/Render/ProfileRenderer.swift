@@ -81,20 +81,22 @@ struct ProfileRenderer {
         }
         var duplicates: [DuplicateName] = []
         var entries: [HostsEntry] = []
-        for candidate in candidates.sorted(by: Candidate.precedes) {
+        candidates.sort(by: Candidate.precedes)
+        for (index, candidate) in candidates.enumerated() {
             var names: [Hostname] = []
             for name in candidate.hostnames {
                 switch owner[name] {
                 case nil:
-                    owner[name] = .instance(candidate)
+                    owner[name] = .instance(index)
                     names.append(name)
-                case .instance(let other)
-                where other.instance.instanceID == candidate.instance.instanceID
-                    && other.address == candidate.address:
+                case .instance(let otherIndex)
+                where candidates[otherIndex].instance.instanceID == candidate.instance.instanceID
+                    && candidates[otherIndex].address == candidate.address:
                     continue  // the same instance seen twice (e.g. two sources on one endpoint)
-                case .instance(let other):
+                case .instance(let otherIndex):
                     duplicates.append(
-                        DuplicateName(hostname: name.value, kept: other.label, dropped: candidate.label))
+                        DuplicateName(
+                            hostname: name.value, kept: candidates[otherIndex].label, dropped: candidate.label))
                 case .included(let where_):
                     duplicates.append(DuplicateName(hostname: name.value, kept: where_, dropped: candidate.label))
                 }
@@ -174,8 +176,10 @@ struct ProfileRenderer {
         }
     }
 
+    /// Who holds a name. An instance is its index in the sorted candidates: a whole `Candidate` per name would
+    /// make this table several megabytes at 10,000 instances.
     private enum Owner {
-        case instance(Candidate)
+        case instance(Int)
         case included(String)
     }
 }
