@@ -70,7 +70,7 @@ public final class MotoServer: Sendable {
     /// Stops moto (and its watchdog).
     public func stop() {
         if process.isRunning {
-            FileManager.default.createFile(atPath: stopFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: stopFile, contents: nil)
             process.waitUntilExit()
         }
     }
