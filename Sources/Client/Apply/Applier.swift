@@ -28,13 +28,15 @@ struct Applier {
             path: paths.hostsFile, backups: BackupStore(directory: paths.backupDirectory, keep: settings.keepBackups))
     }
 
-    /// `fetched`/`parsed`: bytes and entries of segments just fetched and cached, so they are not read or parsed
-    /// twice.
-    func apply(
-        config: ClientConfig, fetched: [String: [UInt8]] = [:], parsed: [String: [HostsEntry]] = [:]
-    ) throws -> Report {
-        let inputs = try MergeInputs(config: config, store: store, overrides: fetched)
+    /// `hints`: bytes and entries of segments just fetched and cached, so they are not read or parsed twice.
+    /// Consumed: the parsed entries (the largest thing in memory for a big segment) are let go as soon as the
+    /// merge no longer needs them, before the new file is rendered.
+    func apply(config: ClientConfig, hints: consuming ApplyHints = ApplyHints()) throws -> Report {
+        var inputs = try MergeInputs(config: config, store: store, overrides: hints.fetched)
+        var parsed = hints.parsed
+        hints = ApplyHints()
         let digest = inputs.digest
+        inputs.releaseBytes(parsed: parsed.keys)
         let applied = store.loadApplied()
         var plan: ApplyPlan?
         var result: [UInt8]?
@@ -43,7 +45,10 @@ struct Applier {
             current = bytes
             // Same inputs as last time and the file is exactly what we wrote: nothing to parse or merge.
             if let applied, applied.inputs == digest, applied.hostsSHA256 == SHA256Hex.of(bytes) { return nil }
-            if plan == nil { plan = ApplyPlan(inputs: inputs, parsed: parsed) }
+            if plan == nil {
+                plan = ApplyPlan(inputs: inputs, parsed: parsed)
+                parsed = [:]
+            }
             result = try plan!.render(over: bytes, path: paths.hostsFile)
             return result
         }

@@ -4,12 +4,10 @@ import HostsCore
 struct ApplyPlan: Sendable {
     var merge: MergeResult
     var problems: [String: String]
-    var inputsDigest: String
     var segmentCount: Int
 
     init(inputs: MergeInputs, parsed: [String: [HostsEntry]] = [:]) {
         (merge, problems) = inputs.merge(parsed: parsed)
-        inputsDigest = inputs.digest
         segmentCount = inputs.items.count - problems.count
     }
 

@@ -44,6 +44,12 @@ struct MergeInputs: Sendable {
         return SHA256Hex.of(Array(text.utf8))
     }
 
+    /// Lets go of the bytes of segments whose entries are already parsed (after `digest` was taken): the merge
+    /// does not read them, and a large segment's copy is megabytes.
+    mutating func releaseBytes(parsed names: some Collection<String>) {
+        for index in items.indices where names.contains(items[index].segment.name) { items[index].bytes = [] }
+    }
+
     /// Parses and merges. A segment whose stored content no longer parses (a local file edited by hand) is left
     /// out and reported, so one bad segment never blocks the others.
     /// `parsed` holds entries already parsed from these same bytes (a segment just fetched and validated).

@@ -27,10 +27,10 @@ extension ClientContext {
         var config = try store.loadConfig()
         if apply { try checkHostsWritable(config) }
         let before = config
-        let hints = try await change(&config)
+        var hints = try await change(&config)
         if config != before { try store.saveConfig(config) }
         guard apply else { return true }
-        let report = try applier(config).apply(config: config, fetched: hints.fetched, parsed: hints.parsed)
+        let report = try applier(config).apply(config: config, hints: consume hints)
         return ApplyOutput.print(report, hostsFile: paths.hostsFile)
     }
 }

@@ -20,7 +20,7 @@ struct SyncOperation {
         if !dryRun { try context.checkHostsWritable(config) }
         let limits = FetchLimits(timeout: timeout ?? config.settings.timeout, maxBytes: config.settings.maxBytes)
         let sync = SegmentSync(store: context.store, fetcher: fetcher, limits: limits)
-        let results = try await sync.fetch(config, only: only, force: force)
+        var results = try await sync.fetch(config, only: only, force: force)
 
         var failures: [String: String] = [:]
         for result in results {
@@ -53,15 +53,18 @@ struct SyncOperation {
         }
 
         try sync.record(results, config: config)
-        var fetched: [String: [UInt8]] = [:]
-        var parsed: [String: [HostsEntry]] = [:]
-        for result in results {
-            if let bytes = result.bytes, let entries = result.entries {
-                fetched[result.name] = bytes
-                parsed[result.name] = entries
+        // The entries move into the hints (not copied), so the apply can let them go before it renders.
+        var hints = ApplyHints()
+        for index in results.indices {
+            if let bytes = results[index].bytes, let entries = results[index].entries {
+                hints.fetched[results[index].name] = bytes
+                hints.parsed[results[index].name] = entries
             }
+            results[index].entries = nil
+            results[index].bytes = nil
+            results[index].response = nil
         }
-        let applied = try context.applier(config).apply(config: config, fetched: fetched, parsed: parsed)
+        let applied = try context.applier(config).apply(config: config, hints: consume hints)
         let ok = ApplyOutput.print(applied, hostsFile: context.paths.hostsFile, quiet: quiet)
         if !failures.isEmpty { Console.err(ClientError.staleSegments(failures).description) }
         return ok && failures.isEmpty

@@ -104,9 +104,15 @@ public struct HostsDocument: Sendable, Equatable {
         out += newline
         let bodyStart = out.count
         var plain = true
-        var lines = text.split(separator: 0x0A, omittingEmptySubsequences: false)
-        if text.last == 0x0A { lines.removeLast() }
-        for line in lines {
+        // Line by line in place: an array of 100,000 line slices would cost megabytes.
+        // An empty body is one empty line, as it always was.
+        if text.isEmpty { out += newline }
+        var lineStart = 0
+        while lineStart < text.count {
+            var lineEnd = lineStart
+            while lineEnd < text.count, text[lineEnd] != 0x0A { lineEnd += 1 }
+            let line = text[lineStart..<lineEnd]
+            lineStart = lineEnd + 1
             let content = line.last == 0x0D ? line.dropLast() : line
             if content.first == UInt8(ascii: "#"),
                 content.starts(with: Self.beginPrefix) || content.starts(with: Self.endPrefix)

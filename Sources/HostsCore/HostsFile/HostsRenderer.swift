@@ -17,18 +17,27 @@ public enum HostsRenderer {
     @discardableResult
     static func appendLines(_ entries: [HostsEntry], to out: inout String) -> Int {
         let order = sortedPositions(entries)
-        var groups: [Range<Int>] = []
-        var start = 0
-        for index in order.indices.dropFirst()
-        where entries[Int(order[index])].address != entries[Int(order[start])].address {
-            groups.append(start..<index)
-            start = index
+        // Group boundaries as 32-bit positions in `order` (the last one is its end): a quarter of a Range array.
+        var bounds: [Int32] = []
+        bounds.reserveCapacity(entries.count + 1)
+        for index in order.indices {
+            if index == 0 || entries[Int(order[index])].address != entries[Int(order[index - 1])].address {
+                bounds.append(Int32(index))
+            }
         }
-        if !order.isEmpty { groups.append(start..<order.count) }
-        let addresses = groups.map { entries[Int(order[$0.lowerBound])].address.description }
+        bounds.append(Int32(order.count))
+        let groupCount = bounds.count - 1
+        let addresses = (0..<groupCount).map { entries[Int(order[Int(bounds[$0])])].address.description }
         let width = addresses.reduce(0) { max($0, $1.utf8.count) }
-        out.reserveCapacity(out.utf8.count + entries.count * (width + 32))
-        for (group, address) in zip(groups, addresses) {
+        // An upper bound of the text's size, so the (multi-megabyte) string never grows by doubling.
+        var size = groupCount * (width + 2)
+        for entry in entries {
+            for name in entry.hostnames { size += name.value.utf8.count + 1 }
+            if let comment = entry.comment { size += comment.utf8.count + 4 }
+        }
+        out.reserveCapacity(out.utf8.count + size)
+        for (groupIndex, address) in addresses.enumerated() {
+            let group = Int(bounds[groupIndex])..<Int(bounds[groupIndex + 1])
             out += address
             out += String(repeating: " ", count: width - address.utf8.count + 1)
             var written: [Hostname] = []
@@ -59,7 +68,7 @@ public enum HostsRenderer {
             }
             out += "\n"
         }
-        return groups.count
+        return groupCount
     }
 
     /// Entry positions ordered by address, equal addresses in their original order.

@@ -21,7 +21,11 @@ public enum StrictParser {
 
     static func parse(buffer: UnsafeBufferPointer<UInt8>, source: String) throws(HostsParseError) -> [HostsEntry] {
         var entries: [HostsEntry] = []
-        entries.reserveCapacity(buffer.count / 32)
+        // One entry per line at most: counting lines costs far less than a guess that is too big (wasted
+        // megabytes for a large segment) or too small (the array doubles, briefly holding both copies).
+        var lineCount = 1
+        for byte in buffer where byte == 0x0A { lineCount += 1 }
+        entries.reserveCapacity(lineCount)
         var start = 0
         if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
         var lineNumber = 0
