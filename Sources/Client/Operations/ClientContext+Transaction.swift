@@ -27,7 +27,7 @@ extension ClientContext {
         var config = try store.loadConfig()
         if apply { try checkHostsWritable(config) }
         let before = config
-        var hints = try await change(&config)
+        let hints = try await change(&config)
         if config != before { try store.saveConfig(config) }
         guard apply else { return true }
         let report = try applier(config).apply(config: config, hints: consume hints)
