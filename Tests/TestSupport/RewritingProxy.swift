@@ -11,15 +11,14 @@ import Foundation
 /// full, plain body to tamper with — exactly what an attacker on the path can do. One thread per connection;
 /// every answer ends with the connection closed.
 public final class RewritingProxy: @unchecked Sendable {
-    public let port: Int
+    public var port: Int { listener.port }
     public let upstreamPort: Int
     private let from: [UInt8]
     private let to: [UInt8]
-    private let listener: Int32
+    private var listener: LoopbackListener!
     private let lock = NSLock()
     private var rewriting: Bool
     private var rewrites = 0
-    private var stopped = false
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public func url(_ path: String) -> String { baseURL + path }
@@ -32,39 +31,14 @@ public final class RewritingProxy: @unchecked Sendable {
         self.from = Array(from.utf8)
         self.to = Array(to.utf8)
         self.rewriting = rewriting
-        (listener, port) = try LoopbackSocket.listen()
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        listener = try LoopbackListener { [self] client in handle(client) }
     }
 
     deinit { stop() }
 
     public func setRewriting(_ on: Bool) { lock.withLock { rewriting = on } }
 
-    public func stop() {
-        let wasStopped = lock.withLock {
-            defer { stopped = true }
-            return stopped
-        }
-        guard !wasStopped else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
-
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if lock.withLock({ stopped }) { return }
-                continue
-            }
-            let thread = Thread { [self] in
-                handle(client)
-                close(client)
-            }
-            thread.start()
-        }
-    }
+    public func stop() { listener?.stop() }
 
     private func handle(_ client: Int32) {
         var timeout = timeval(tv_sec: 10, tv_usec: 0)

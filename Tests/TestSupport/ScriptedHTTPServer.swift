@@ -16,20 +16,17 @@ import Foundation
 public final class ScriptedHTTPServer: @unchecked Sendable {
     public typealias Handler = @Sendable (ScriptedRequest) -> ScriptedResponse
 
-    public let port: Int
-    private let listener: Int32
+    public var port: Int { listener.port }
+    private var listener: LoopbackListener!
     private let fallback: Handler?
     private let lock = NSLock()
     private var routes: [String: Handler] = [:]
     private var recorded: [ScriptedRequest] = []
-    private var stopped = false
 
     /// `fallback` answers every request whose path has no route.
     public init(_ fallback: Handler? = nil) throws {
-        (listener, port) = try LoopbackSocket.listen()
         self.fallback = fallback
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        listener = try LoopbackListener { [self] client in serve(client) }
     }
 
     deinit { stop() }
@@ -59,33 +56,9 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
     public func requests(to path: String) -> [ScriptedRequest] { requests.filter { $0.path == path } }
 
     /// Stops accepting; connections in flight finish on their own threads.
-    public func stop() {
-        let wasStopped = lock.withLock {
-            defer { stopped = true }
-            return stopped
-        }
-        guard !wasStopped else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
-
-    private func acceptLoop() {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR, !lock.withLock({ stopped }) { continue }
-                return
-            }
-            if lock.withLock({ stopped }) {
-                close(client)
-                return
-            }
-            Thread { [self] in serve(client) }.start()
-        }
-    }
+    public func stop() { listener?.stop() }
 
     private func serve(_ client: Int32) {
-        defer { close(client) }
         guard var request = Self.readRequest(client) else { return }
         let handler = lock.withLock {
             request.sequence = recorded.count
