@@ -76,8 +76,8 @@ import Testing
             .map { IPAddress($0)! }
         let names = (0..<12).map { Hostname("host-\($0).example")! }
         for iteration in 0..<100 {
-            let segments = (0..<Int.random(in: 1...4, using: &random)).map { index in
-                let entries = (0..<Int.random(in: 0...25, using: &random)).map { line in
+            let tables = (0..<Int.random(in: 1...4, using: &random)).map { _ in
+                (0..<Int.random(in: 0...25, using: &random)).map { line in
                     HostsEntry(
                         address: addresses.randomElement(using: &random)!,
                         hostnames: (0..<Int.random(in: 1...4, using: &random)).map { _ in
@@ -85,17 +85,34 @@ import Testing
                         },
                         comment: [nil, nil, "db", "web"].randomElement(using: &random)!, line: line + 1)
                 }
-                return Segment(name: "seg\(index)", origin: "remote http://h/\(index)", entries: entries)
+            }
+            let segments = tables.enumerated().map { index, entries in
+                Segment(name: "seg\(index)", origin: "remote http://h/\(index)", entries: entries)
             }
             let result = SegmentMerger.merge(segments)
             let context = "round \(round), iteration \(iteration)"
 
+            // The same segments as validated text (entries built only as the merge reads them) merge identically.
+            let asLines = try tables.enumerated().map { index, entries in
+                let text = entries.map { entry in
+                    "\(entry.address)\t" + entry.hostnames.map(\.value).joined(separator: " ")
+                        + (entry.comment.map { " # \($0)" } ?? "") + "\n"
+                }.joined()
+                let lines = try HostsLines(parsing: Array(text.utf8), source: "seg\(index)")
+                #expect(lines.entries == entries, "\(context)")
+                return Segment(name: "seg\(index)", origin: "remote http://h/\(index)", table: lines)
+            }
+            let fromLines = SegmentMerger.merge(asLines)
+            #expect(fromLines.body == result.body, "\(context)")
+            #expect(fromLines.conflicts == result.conflicts, "\(context)")
+            #expect(fromLines.entryCount == result.entryCount, "\(context)")
+
             var owner: [Hostname: (segment: String, address: IPAddress)] = [:]
             var expectedConflicts: [Conflict] = []
             var expectedSections: [Set<String>] = []
-            for segment in segments {
+            for (segment, entries) in zip(segments, tables) {
                 var pairs: Set<String> = []
-                for entry in segment.entries {
+                for entry in entries {
                     for name in entry.hostnames {
                         if let claim = owner[name], claim.segment != segment.name {
                             if claim.address != entry.address {

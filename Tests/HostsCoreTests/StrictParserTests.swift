@@ -3,15 +3,25 @@ import Testing
 @testable import HostsCore
 
 @Suite struct StrictParserTests {
+    /// Parses with both readers, which must agree: the array parser and HostsLines (entries rebuilt per line).
     func parse(_ text: String) throws -> [HostsEntry] {
-        try StrictParser.parse(Array(text.utf8), source: "test")
+        let entries = try StrictParser.parse(Array(text.utf8), source: "test")
+        let lines = try HostsLines(parsing: Array(text.utf8), source: "test")
+        #expect(lines.entries == entries)
+        #expect((0..<lines.count).map(lines.address(at:)) == entries.map(\.address))
+        return entries
     }
 
     func failure(_ bytes: [UInt8]) -> HostsParseError? {
+        let source = "http://example/profiles/office"
+        var linesError: HostsParseError?
+        do { _ = try HostsLines(parsing: bytes, source: source) } catch { linesError = error }
         do {
-            _ = try StrictParser.parse(bytes, source: "http://example/profiles/office")
+            _ = try StrictParser.parse(bytes, source: source)
+            #expect(linesError == nil)
             return nil
         } catch {
+            #expect(linesError == error, "HostsLines must refuse the same line for the same reason")
             return error
         }
     }

@@ -36,7 +36,6 @@ struct Applier {
         var parsed = hints.parsed
         hints = ApplyHints()
         let digest = inputs.digest
-        inputs.releaseBytes(parsed: parsed.keys)
         let applied = store.loadApplied()
         var plan: ApplyPlan?
         var result: [UInt8]?
@@ -48,6 +47,7 @@ struct Applier {
             if plan == nil {
                 plan = ApplyPlan(inputs: inputs, parsed: parsed)
                 parsed = [:]
+                inputs.releaseBytes()
             }
             result = try plan!.render(over: bytes, path: paths.hostsFile)
             return result

@@ -6,7 +6,7 @@ struct ApplyPlan: Sendable {
     var problems: [String: String]
     var segmentCount: Int
 
-    init(inputs: MergeInputs, parsed: [String: [HostsEntry]] = [:]) {
+    init(inputs: MergeInputs, parsed: [String: HostsLines] = [:]) {
         (merge, problems) = inputs.merge(parsed: parsed)
         segmentCount = inputs.items.count - problems.count
     }

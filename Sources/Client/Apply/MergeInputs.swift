@@ -44,28 +44,29 @@ struct MergeInputs: Sendable {
         return SHA256Hex.of(Array(text.utf8))
     }
 
-    /// Lets go of the bytes of segments whose entries are already parsed (after `digest` was taken): the merge
-    /// does not read them, and a large segment's copy is megabytes.
-    mutating func releaseBytes(parsed names: some Collection<String>) {
-        for index in items.indices where names.contains(items[index].segment.name) { items[index].bytes = [] }
+    /// Lets go of the segments' bytes once the merge no longer needs them (after `digest` was taken): a large
+    /// segment's copy is megabytes.
+    mutating func releaseBytes() {
+        for index in items.indices { items[index].bytes = [] }
     }
 
     /// Parses and merges. A segment whose stored content no longer parses (a local file edited by hand) is left
     /// out and reported, so one bad segment never blocks the others.
     /// `parsed` holds entries already parsed from these same bytes (a segment just fetched and validated).
-    func merge(parsed: [String: [HostsEntry]] = [:]) -> (result: MergeResult, problems: [String: String]) {
+    func merge(parsed: [String: HostsLines] = [:]) -> (result: MergeResult, problems: [String: String]) {
         var segments: [Segment] = []
         var problems: [String: String] = [:]
         for item in items {
             do {
-                var entries: [HostsEntry]
-                if let known = parsed[item.segment.name] {
-                    entries = known
-                } else {
-                    entries = try StrictParser.parse(item.bytes, source: item.source)
-                }
-                entries = try item.policy.apply(to: entries).kept
-                segments.append(Segment(name: item.segment.name, origin: item.segment.origin, entries: entries))
+                let lines = try parsed[item.segment.name] ?? HostsLines(parsing: item.bytes, source: item.source)
+                let policy = try item.policy
+                let segment =
+                    policy.isUnrestricted
+                    ? Segment(name: item.segment.name, origin: item.segment.origin, table: lines)
+                    : Segment(
+                        name: item.segment.name, origin: item.segment.origin,
+                        entries: policy.apply(to: lines.entries).kept)
+                segments.append(segment)
             } catch {
                 problems[item.segment.name] = "\(error)"
             }

@@ -15,9 +15,9 @@ struct SegmentSync {
     struct Fetched: Sendable {
         var name: String
         var outcome: Outcome
-        /// The validated new content (for `.updated`), and its entries.
+        /// The validated new content (for `.updated`), and its entries (before the policy: the merge applies it).
         var bytes: [UInt8]?
-        var entries: [HostsEntry]?
+        var entries: HostsLines?
         var response: FetchResponse?
         /// The verified signature (segments with pinned keys).
         var signature: ProfileSignature?
@@ -121,15 +121,20 @@ struct SegmentSync {
         case .notModified:
             return Fetched(name: segment.name, outcome: .notModified, response: response, signature: signature)
         case .content(let bytes, let etag, _):
-            let entries: [HostsEntry]
+            let lines: HostsLines
             do {
-                entries = try StrictParser.parse(bytes, source: url)
+                lines = try HostsLines(parsing: bytes, source: url)
             } catch {
                 throw .content(error.description)
             }
-            let (kept, dropped) = policy.apply(to: entries)
+            var count = lines.count
+            var dropped: [DroppedEntry] = []
+            if !policy.isUnrestricted {
+                let applied = policy.apply(to: lines.entries)
+                (count, dropped) = (applied.kept.count, applied.dropped)
+            }
             return Fetched(
-                name: segment.name, outcome: .updated(entries: kept.count, etag: etag), bytes: bytes, entries: kept,
+                name: segment.name, outcome: .updated(entries: count, etag: etag), bytes: bytes, entries: lines,
                 response: response, signature: signature, dropped: dropped)
         }
     }

@@ -3,7 +3,7 @@ import HostsCore
 /// Content a command already has in memory (a segment it just fetched), handed to the apply that follows.
 struct ApplyHints {
     var fetched: [String: [UInt8]] = [:]
-    var parsed: [String: [HostsEntry]] = [:]
+    var parsed: [String: HostsLines] = [:]
 }
 
 extension ClientContext {

@@ -15,26 +15,22 @@ public enum HostsRenderer {
     /// Built for 100,000-entry segments: lines are grouped by sorting entry positions (32-bit, stable by
     /// position) instead of per-address dictionaries, and text is appended in place rather than copied.
     @discardableResult
-    static func appendLines(_ entries: [HostsEntry], to out: inout String) -> Int {
+    static func appendLines(_ entries: some HostsEntryTable, to out: inout String) -> Int {
         let order = sortedPositions(entries)
         // Group boundaries as 32-bit positions in `order` (the last one is its end): a quarter of a Range array.
         var bounds: [Int32] = []
-        bounds.reserveCapacity(entries.count + 1)
+        bounds.reserveCapacity(entries.entryCount + 1)
         for index in order.indices {
-            if index == 0 || entries[Int(order[index])].address != entries[Int(order[index - 1])].address {
+            if index == 0 || entries.address(at: Int(order[index])) != entries.address(at: Int(order[index - 1])) {
                 bounds.append(Int32(index))
             }
         }
         bounds.append(Int32(order.count))
         let groupCount = bounds.count - 1
-        let addresses = (0..<groupCount).map { entries[Int(order[Int(bounds[$0])])].address.description }
+        let addresses = (0..<groupCount).map { entries.address(at: Int(order[Int(bounds[$0])])).description }
         let width = addresses.reduce(0) { max($0, $1.utf8.count) }
         // An upper bound of the text's size, so the (multi-megabyte) string never grows by doubling.
-        var size = groupCount * (width + 2)
-        for entry in entries {
-            for name in entry.hostnames { size += name.value.utf8.count + 1 }
-            if let comment = entry.comment { size += comment.utf8.count + 4 }
-        }
+        let size = groupCount * (width + 2) + entries.renderedSizeBound
         out.reserveCapacity(out.utf8.count + size)
         for (groupIndex, address) in addresses.enumerated() {
             let group = Int(bounds[groupIndex])..<Int(bounds[groupIndex + 1])
@@ -45,7 +41,7 @@ public enum HostsRenderer {
             var seen: Set<Hostname>?
             var comments: [String] = []
             for slot in order[group] {
-                let entry = entries[Int(slot)]
+                let entry = entries.entry(at: Int(slot))
                 for name in entry.hostnames {
                     if var set = seen {
                         seen = nil  // keeps the set uniquely referenced while it is mutated
@@ -72,13 +68,13 @@ public enum HostsRenderer {
     }
 
     /// Entry positions ordered by address, equal addresses in their original order.
-    static func sortedPositions(_ entries: [HostsEntry]) -> [Int32] {
-        var order = Array(0..<Int32(entries.count))
-        let sorted = zip(entries, entries.dropFirst()).allSatisfy { $0.address <= $1.address }
+    static func sortedPositions(_ entries: some HostsEntryTable) -> [Int32] {
+        var order = Array(0..<Int32(entries.entryCount))
+        let sorted = order.indices.dropFirst().allSatisfy { entries.address(at: $0 - 1) <= entries.address(at: $0) }
         if !sorted {
             order.sort { left, right in
-                let a = entries[Int(left)].address
-                let b = entries[Int(right)].address
+                let a = entries.address(at: Int(left))
+                let b = entries.address(at: Int(right))
                 return a == b ? left < right : a < b
             }
         }

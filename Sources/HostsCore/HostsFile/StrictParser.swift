@@ -23,27 +23,46 @@ public enum StrictParser {
         var entries: [HostsEntry] = []
         // One entry per line at most: counting lines costs far less than a guess that is too big (wasted
         // megabytes for a large segment) or too small (the array doubles, briefly holding both copies).
-        var lineCount = 1
-        for byte in buffer where byte == 0x0A { lineCount += 1 }
-        entries.reserveCapacity(lineCount)
+        entries.reserveCapacity(lineCount(buffer))
+        try forEachEntry(in: buffer, source: source) { entry, _ in entries.append(entry) }
+        return entries
+    }
+
+    /// An upper bound of the number of lines (and so of entries) in `buffer`.
+    static func lineCount(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = 1
+        for byte in buffer where byte == 0x0A { count += 1 }
+        return count
+    }
+
+    /// Validates every line of `buffer` and hands each entry, with the offset of its line's first byte, to `body`.
+    static func forEachEntry(
+        in buffer: UnsafeBufferPointer<UInt8>, source: String, _ body: (HostsEntry, Int) -> Void
+    ) throws(HostsParseError) {
         var start = 0
         if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
         var lineNumber = 0
         var sawContent = false
         while start < buffer.count {
             lineNumber += 1
-            var end = start
-            while end < buffer.count, buffer[end] != 0x0A { end += 1 }
-            let next = end + 1
-            if end > start, buffer[end - 1] == 0x0D { end -= 1 }
-            let line = UnsafeBufferPointer(rebasing: buffer[start..<end])
-            if let entry = try parseLine(line, number: lineNumber, source: source, first: !sawContent) {
-                entries.append(entry)
+            let line = Self.line(in: buffer, at: start)
+            if let entry = try parseLine(line.bytes, number: lineNumber, source: source, first: !sawContent) {
+                body(entry, start)
             }
-            if !sawContent, line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { sawContent = true }
-            start = next
+            if !sawContent, line.bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) { sawContent = true }
+            start = line.next
         }
-        return entries
+    }
+
+    /// The line that starts at `start`, without its LF or CRLF, and where the next one starts.
+    static func line(in buffer: UnsafeBufferPointer<UInt8>, at start: Int) -> (
+        bytes: UnsafeBufferPointer<UInt8>, next: Int
+    ) {
+        var end = start
+        while end < buffer.count, buffer[end] != 0x0A { end += 1 }
+        let next = end + 1
+        if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+        return (UnsafeBufferPointer(rebasing: buffer[start..<end]), next)
     }
 
     static func parseLine(

@@ -3,12 +3,17 @@ public struct Segment: Sendable {
     public var name: String
     /// Where the entries came from, shown in the block: `remote http://host/profiles/office`, `local`.
     public var origin: String
-    public var entries: [HostsEntry]
+    /// The entries: an array, or ``HostsLines`` for a large segment (entries built as they are merged).
+    public var table: any HostsEntryTable
 
     public init(name: String, origin: String, entries: [HostsEntry]) {
+        self.init(name: name, origin: origin, table: entries)
+    }
+
+    public init(name: String, origin: String, table: some HostsEntryTable) {
         self.name = name
         self.origin = origin
-        self.entries = entries
+        self.table = table
     }
 }
 

@@ -35,7 +35,7 @@ import Testing
         }
         #expect(waiting.process.isRunning)
         #expect(sandbox.hosts == ClientSandbox.originalHosts, "nothing written while the lock is held")
-        FileManager.default.createFile(atPath: release, contents: nil)
+        _ = FileManager.default.createFile(atPath: release, contents: nil)
         waiting.process.waitUntilExit()
         let result = waiting.finish()
         #expect(result.ok, "\(result.stderr)")
