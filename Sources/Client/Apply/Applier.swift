@@ -28,9 +28,9 @@ struct Applier {
             path: paths.hostsFile, backups: BackupStore(directory: paths.backupDirectory, keep: settings.keepBackups))
     }
 
-    /// `hints`: bytes and entries of segments just fetched and cached, so they are not read or parsed twice.
-    /// Consumed: the parsed entries (the largest thing in memory for a big segment) are let go as soon as the
-    /// merge no longer needs them, before the new file is rendered.
+    /// `hints`: bytes and validated lines of segments just fetched and cached, so they are not read or validated
+    /// twice. Consumed: they and every segment's bytes are let go once the plan (the merged block) is built,
+    /// before the new file is spliced and written.
     func apply(config: ClientConfig, hints: consuming ApplyHints = ApplyHints()) throws -> Report {
         var inputs = try MergeInputs(config: config, store: store, overrides: hints.fetched)
         var parsed = hints.parsed

@@ -52,7 +52,7 @@ struct MergeInputs: Sendable {
 
     /// Parses and merges. A segment whose stored content no longer parses (a local file edited by hand) is left
     /// out and reported, so one bad segment never blocks the others.
-    /// `parsed` holds entries already parsed from these same bytes (a segment just fetched and validated).
+    /// `parsed` holds these same bytes already validated (a segment just fetched), so they are not validated again.
     func merge(parsed: [String: HostsLines] = [:]) -> (result: MergeResult, problems: [String: String]) {
         var segments: [Segment] = []
         var problems: [String: String] = [:]
