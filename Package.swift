@@ -52,10 +52,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // memfd_create and file seals are not in Swift's Glibc module.
+        .target(name: "CMemoryFile"),
         .executableTarget(
             name: "Server",
             dependencies: [
                 "HostsCore",
+                "CMemoryFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

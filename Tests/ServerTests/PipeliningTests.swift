@@ -1,4 +1,6 @@
+import CompressNIO
 import Foundation
+import Hummingbird
 import TestSupport
 import Testing
 
@@ -49,6 +51,81 @@ import Testing
             #expect(response.status == 200)
             #expect(response.header("Connection") == "close")
             #expect(response.body == Array(SampleProfiles.office.utf8))
+
+            // Asked for: kept open and said so, until a request without it.
+            let twice =
+                "GET /profiles/office HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /profiles/office HTTP/1.0\r\n\r\n"
+            let responses = try RawHTTPClient.parseAll(
+                try await RawHTTPClient.exchange(Array(twice.utf8), port: port), methods: ["GET", "GET"])
+            #expect(responses.map(\.status) == [200, 200])
+            #expect(responses.map { $0.header("Connection") } == ["keep-alive", "close"])
+        }
+    }
+
+    /// The fast path waits for the rest of a head sent in pieces; a request with a body hands the
+    /// connection to Hummingbird, which answers it and everything after it.
+    @Test func splitHeadsAndRequestsWithABodyAreAnsweredInOrder() async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        try fixture.publish("office.hosts", SampleProfiles.office)
+        try await fixture.withServer { _, port in
+            let pieces = [
+                "GET /profiles/off", "ice HTTP/1.1\r\nHost: x\r", "\n\r\n",
+                "POST /profiles/office HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+                    + "GET /profiles/office HTTP/1.1\r\nConnection: close\r\n\r\n",
+            ]
+            let raw = try await RawHTTPClient.exchange(pieces: pieces.map { Array($0.utf8) }, port: port)
+            let responses = try RawHTTPClient.parseAll(raw, methods: ["GET", "POST", "GET"])
+            #expect(responses.map(\.status) == [200, 405, 200])
+            #expect(responses[0].body == Array(SampleProfiles.office.utf8))
+            #expect(responses[2].body == Array(SampleProfiles.office.utf8))
+        }
+    }
+
+    /// Large bodies leave as memory-file regions through per-connection handles, a few kept at a time:
+    /// many profiles and codings pipelined on one connection must each arrive whole and in order.
+    @Test func largeBodiesArriveWholeAcrossManyProfilesOnOneConnection() async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        let names = (0..<6).map { "p\($0)" }
+        var profiles: [String: [UInt8]] = [:]
+        for (offset, name) in names.enumerated() {
+            let text = SampleProfiles.large(3000 + offset * 100, tag: name)
+            try fixture.publish("\(name).hosts", text)
+            profiles[name] = Array(text.utf8)
+        }
+        let expected = profiles
+        try await fixture.withServer { _, port in
+            var requests = ""
+            var asked: [(method: String, name: String, gzip: Bool)] = []
+            for round in 0..<2 {
+                for name in names {
+                    for gzip in [false, true] {
+                        let method = round == 1 && name == "p0" && !gzip ? "HEAD" : "GET"
+                        requests += "\(method) /profiles/\(name) HTTP/1.1\r\nHost: x\r\n"
+                        requests += gzip ? "Accept-Encoding: gzip\r\n\r\n" : "\r\n"
+                        asked.append((method, name, gzip))
+                    }
+                }
+            }
+            requests += "GET /profiles/p1 HTTP/1.1\r\nConnection: close\r\n\r\n"
+            asked.append(("GET", "p1", false))
+            let raw = try await RawHTTPClient.exchange(Array(requests.utf8), port: port)
+            let responses = try RawHTTPClient.parseAll(raw, methods: asked.map(\.method))
+            for (response, request) in zip(responses, asked) {
+                let full = try #require(expected[request.name])
+                #expect(response.status == 200)
+                #expect(response.header("ETag") == "\"\(sha256Hex(full))\(request.gzip ? "-gzip" : "")\"")
+                #expect((response.header("Content-Encoding") == "gzip") == request.gzip)
+                if request.method == "HEAD" { continue }
+                var body = response.body
+                if request.gzip {
+                    #expect(body.count >= MemoryFile.threshold, "the gzip copy is meant to be a memory file too")
+                    var buffer = ByteBuffer(bytes: body)
+                    body = Array(buffer: try buffer.decompress(with: .gzip()))
+                }
+                #expect(body == full, "\(request.name) gzip: \(request.gzip)")
+            }
         }
     }
 }

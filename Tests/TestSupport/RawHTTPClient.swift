@@ -44,16 +44,54 @@ public enum RawHTTPClient {
 
     /// Sends raw bytes and returns everything the server sent back before closing.
     public static func exchange(_ bytes: [UInt8], port: Int, timeoutSeconds: Int = 10) async throws -> [UInt8] {
+        try await exchange(pieces: [bytes], port: port, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Sends the pieces one write at a time, `pauseMilliseconds` apart (so the server reads them
+    /// separately), and returns everything the server sent back before closing.
+    public static func exchange(
+        pieces: [[UInt8]], pauseMilliseconds: Int = 50, port: Int, timeoutSeconds: Int = 10
+    ) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(
-                    with: Result { try blockingExchange(bytes, port: port, timeoutSeconds: timeoutSeconds) })
+                    with: Result {
+                        try blockingExchange(
+                            pieces, pause: pauseMilliseconds, port: port, timeoutSeconds: timeoutSeconds)
+                    })
             }
             thread.start()
         }
     }
 
-    private static func blockingExchange(_ bytes: [UInt8], port: Int, timeoutSeconds: Int) throws -> [UInt8] {
+    /// Splits pipelined responses, given the method of each request (a HEAD response has no body).
+    public static func parseAll(_ raw: [UInt8], methods: [String]) throws -> [RawHTTPResponse] {
+        var start = raw.startIndex
+        var responses: [RawHTTPResponse] = []
+        for method in methods {
+            guard let headEnd = raw[start...].firstRange(of: [13, 10, 13, 10])?.upperBound else {
+                throw RawHTTPError(description: "no complete response head after \(responses.count) responses")
+            }
+            var response = try parse(Array(raw[start..<headEnd]), method: "HEAD")
+            let length =
+                method == "HEAD" || response.status == 304
+                ? 0 : response.header("Content-Length").flatMap(Int.init) ?? 0
+            guard headEnd + length <= raw.endIndex else {
+                throw RawHTTPError(description: "response \(responses.count + 1) is cut short")
+            }
+            response.body = Array(raw[headEnd..<headEnd + length])
+            start = headEnd + length
+            responses.append(response)
+        }
+        guard start == raw.endIndex else {
+            throw RawHTTPError(description: "\(raw.endIndex - start) bytes after \(methods.count) responses")
+        }
+        return responses
+    }
+
+    private static func blockingExchange(_ pieces: [[UInt8]], pause: Int, port: Int, timeoutSeconds: Int) throws
+        -> [UInt8]
+    {
         let fd: Int32
         do {
             fd = try LoopbackSocket.connect(port: port)
@@ -64,8 +102,11 @@ public enum RawHTTPClient {
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard LoopbackSocket.writeAll(fd, bytes) else {
-            throw RawHTTPError(description: "send: \(String(cString: strerror(errno)))")
+        for (index, bytes) in pieces.enumerated() {
+            if index > 0 { usleep(useconds_t(pause * 1000)) }
+            guard LoopbackSocket.writeAll(fd, bytes) else {
+                throw RawHTTPError(description: "send: \(String(cString: strerror(errno)))")
+            }
         }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)

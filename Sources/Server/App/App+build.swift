@@ -42,7 +42,7 @@ func buildApplication(
     limits.maxHeaderFieldCount = 100
     let channel = ProfileHTTP1Channel.Configuration(
         idleTimeout: TimeAmount(options.idleTimeout), requestTimeout: TimeAmount(options.requestTimeout),
-        decoderLimits: limits)
+        decoderLimits: limits, sendsFiles: options.tls == nil)
     let routes = StaticRoutes(store: store, tokens: tokens)
     var server = HTTPServerBuilder { responder in
         ProfileHTTP1Channel(

@@ -1,183 +1,188 @@
+import Glibc
 import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Answers GET and HEAD of `/profiles`, `/profiles/NAME` and `/profiles/NAME.sig` right in the channel
-/// pipeline, from the snapshot's prebuilt representations: the serialized head is cached per connection
-/// and written with the body through ``RawOutletHandler``, below the HTTP encoder. This is the path
-/// clients poll. Every other request goes on to Hummingbird unchanged.
+/// Answers GET and HEAD of `/profiles`, `/profiles/NAME` and `/profiles/NAME.sig` — the requests clients
+/// poll — straight from the connection's bytes, ahead of NIO's HTTP parser, with the snapshot's prebuilt
+/// representations: the serialized head is cached per connection, and large bodies go out as memory-file
+/// regions (`sendfile`).
 ///
-/// Ordering: once a request has gone to Hummingbird, later pipelined requests follow it there until its
-/// response is written, so responses always leave in request order.
-///
-/// It also enforces the connection's timeouts, for both paths:
-/// - idle: no request outstanding and no complete request head for `idle` — this also bounds a client
-///   that dribbles its headers, since only a whole head counts as activity;
-/// - request: a forwarded request whose response is not written `request` after its head arrived.
-/// One timer per connection, re-armed when it fires, so a request costs a clock read, not a timer.
-final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+/// The first request it does not fully understand or does not answer (another route, a body, an
+/// unusual header line: see ``RawRequest``) hands the connection over: from then on every byte goes on
+/// to NIO's parser and Hummingbird. Requests answered before were written first, so responses always
+/// leave in request order.
+final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
 
-    struct Timeouts {
-        var idle: TimeAmount
-        var request: TimeAmount
+    struct Configuration {
+        var maxHeaderBytes: Int
+        var maxHeaderFields: Int
+        /// Send large bodies as memory-file regions; off under TLS, which must see the bytes.
+        var sendsFiles: Bool
     }
 
     private let routes: StaticRoutes
     private let metrics: ServerMetrics
     private let accessLog: Logger?
-    private let outlet: RawOutletHandler
-    private let timeouts: Timeouts
+    private let timeouts: ConnectionTimeoutHandler
+    private let configuration: Configuration
 
-    /// Requests passed on whose response has not been written yet.
-    private var forwarded = 0
-    /// The current request was answered here: drop the rest of its parts.
-    private var consumingCurrent = false
+    /// The connection belongs to Hummingbird now.
+    private var handedOver = false
+    /// The connection closes once what was answered is sent: ignore what follows.
+    private var closing = false
+    /// Bytes read but not yet answered: an incomplete request head.
+    private var pending: ByteBuffer?
     private var needsFlush = false
-    /// Whether anything was passed on since the last read burst ended; Hummingbird's handlers only need
-    /// the end-of-burst event when they were given something to read.
-    private var forwardedInBurst = false
-    private var lastActivity = NIODeadline.now()
-    private var oldestForwarded: NIODeadline?
-    private var timer: Scheduled<Void>?
+    /// TCP_CORK is set: the head and a file-region body leave as full segments instead of the head alone
+    /// in a packet of its own (nginx's `tcp_nopush`). Lifted at the flush that ends the burst.
+    private var corked = false
     private var headCache: (key: HeadCacheKey, bytes: ByteBuffer)?
+    private var files = ConnectionFileHandles()
 
-    init(routes: StaticRoutes, metrics: ServerMetrics, accessLog: Logger?, outlet: RawOutletHandler, timeouts: Timeouts)
-    {
+    init(
+        routes: StaticRoutes, metrics: ServerMetrics, accessLog: Logger?, timeouts: ConnectionTimeoutHandler,
+        configuration: Configuration
+    ) {
         self.routes = routes
         self.metrics = metrics
         self.accessLog = accessLog
-        self.outlet = outlet
         self.timeouts = timeouts
+        self.configuration = configuration
     }
 
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            let now = NIODeadline.now()
-            lastActivity = now
-            if forwarded == 0, answer(head, context: context) {
-                consumingCurrent = true
-            } else {
-                consumingCurrent = false
-                forwarded += 1
-                if oldestForwarded == nil { oldestForwarded = now }
-                forwardedInBurst = true
-                context.fireChannelRead(data)
-            }
-        case .body:
-            if !consumingCurrent {
-                forwardedInBurst = true
-                context.fireChannelRead(data)
-            }
-        case .end:
-            if consumingCurrent {
-                consumingCurrent = false
-            } else {
-                forwardedInBurst = true
-                context.fireChannelRead(data)
-            }
+        if handedOver {
+            context.fireChannelRead(data)
+            return
         }
+        if closing { return }
+        var buffer = unwrapInboundIn(data)
+        if pending == nil {
+            pending = buffer
+        } else {
+            pending!.writeBuffer(&buffer)
+        }
+        answerPending(context: context)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
         flushIfNeeded(context)
-        if forwardedInBurst {
-            forwardedInBurst = false
-            context.fireChannelReadComplete()
-        }
+        if handedOver { context.fireChannelReadComplete() }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        // Graceful shutdown may close the connection next: send what was answered first.
+        if event is ChannelShouldQuiesceEvent, !handedOver {
+            // Graceful shutdown. Every request on this connection was answered here and Hummingbird,
+            // seeing none in progress, would close at once, dropping answers still queued for a slow
+            // reader: close once they are sent instead.
+            if !closing {
+                closing = true
+                pending = nil
+                closeAfterWrites(context)
+            }
+            return
+        }
         flushIfNeeded(context)
         context.fireUserInboundEventTriggered(event)
     }
 
-    // MARK: Outbound (Hummingbird's responses)
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data), forwarded > 0 {
-            forwarded -= 1
-            let now = NIODeadline.now()
-            lastActivity = now
-            // Pipelined requests behind this one are timed from now.
-            oldestForwarded = forwarded == 0 ? nil : now
-        }
-        context.write(data, promise: promise)
-    }
-
-    // MARK: Lifecycle and timeouts
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        lastActivity = .now()
-        arm(context)
-    }
-
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        files.closeAll()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
-        context.fireChannelInactive()
-    }
-
-    private var deadline: NIODeadline {
-        if let oldestForwarded { return oldestForwarded + timeouts.request }
-        return lastActivity + timeouts.idle
-    }
-
-    private func arm(_ context: ChannelHandlerContext) {
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
-            self.timer = nil
-            guard context.channel.isActive else { return }
-            if NIODeadline.now() >= self.deadline {
-                context.close(promise: nil)
-            } else {
-                self.arm(context)
+    /// Answers every complete request in `pending`; stops at an incomplete one or hands over.
+    private func answerPending(context: ChannelHandlerContext) {
+        while var buffer = pending, buffer.readableBytes > 0, !closing {
+            let parsed = buffer.withUnsafeReadableBytes {
+                RawRequest.parse($0, maxHeaderFields: configuration.maxHeaderFields)
+            }
+            switch parsed {
+            case .incomplete:
+                // Past the limit, let the HTTP parser refuse it.
+                if buffer.readableBytes > configuration.maxHeaderBytes { handOver(context) }
+                return
+            case .unsupported:
+                handOver(context)
+                return
+            case .request(let request, let length):
+                guard answer(request, context: context) else {
+                    handOver(context)
+                    return
+                }
+                if closing { return }
+                buffer.moveReaderIndex(forwardBy: length)
+                pending = buffer.readableBytes > 0 ? buffer : nil
             }
         }
     }
 
-    // MARK: Answering
+    private func handOver(_ context: ChannelHandlerContext) {
+        handedOver = true
+        flushIfNeeded(context)
+        if let pending {
+            self.pending = nil
+            context.fireChannelRead(wrapInboundOut(pending))
+        }
+    }
+
+    // MARK: Writing
 
     private func flushIfNeeded(_ context: ChannelHandlerContext) {
         if needsFlush {
             needsFlush = false
             context.flush()
         }
+        if corked {
+            corked = false
+            setCork(false, context)
+        }
     }
 
-    /// Writes the response and returns true when the request is one of the static routes.
-    private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> Bool {
-        guard head.method == .GET || head.method == .HEAD, head.uri.utf8.first == UInt8(ascii: "/"),
-            let outletContext = outlet.context
-        else {
-            return false
-        }
-        let uri = head.uri
-        let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { uri[..<$0] } ?? uri[...]
-        let route = Route(path: path)
-        guard let answer = routes.answer(route, headers: head.headers) else { return false }
+    /// Closes the connection once everything written so far has reached the socket.
+    private func closeAfterWrites(_ context: ChannelHandlerContext) {
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        context.write(wrapOutbound(ByteBuffer()), promise: sent)
+        needsFlush = true
+        flushIfNeeded(context)
+        sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
 
-        let keepAlive = head.isKeepAlive
-        let connection: ConnectionHeader = !keepAlive ? .close : (head.version.minor == 0 ? .keepAlive : .none)
+    private func setCork(_ on: Bool, _ context: ChannelHandlerContext) {
+        try? context.channel.syncOptions?.setOption(Self.cork, value: on ? 1 : 0)
+    }
+
+    private static let cork = ChannelOptions.Types.SocketOption(
+        level: .tcp, name: NIOBSDSocket.Option(rawValue: CInt(TCP_CORK)))
+
+    private func wrapOutbound(_ buffer: ByteBuffer) -> NIOAny {
+        NIOAny(IOData.byteBuffer(buffer))
+    }
+
+    // MARK: Answering
+
+    /// Writes the response and returns true when the request is one of the static routes.
+    private func answer(_ request: RawRequest, context: ChannelHandlerContext) -> Bool {
+        let route = Route(path: request.path)
+        let started = accessLog == nil ? nil : ContinuousClock.now
+        guard let answer = routes.answer(route, headers: request.headers) else { return false }
+        timeouts.requestAnswered()
+
+        let connection: ConnectionHeader = !request.keepAlive ? .close : (request.isHTTP10 ? .keepAlive : .none)
         let status: HTTPResponseStatus
         var body: ByteBuffer?
+        var file: MemoryFile?
         let headBytes: ByteBuffer
         switch answer {
         case .representation(let representation, let decision):
             let response = representation.nioResponse(decision)
             status = response.status
             body = response.body
+            file = configuration.sendsFiles ? response.file : nil
             // Clients poll the same profile over a kept-alive connection: reuse the serialized head (with
             // its Date) while nothing in it changes.
             let key = HeadCacheKey(
@@ -204,36 +209,35 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
             headBytes = Self.serialize(
                 status, Self.notFoundHeaders, connection: connection, allocator: context.channel.allocator)
         }
-        if head.method == .HEAD { body = nil }
+        if request.method == .head { body = nil }
 
-        if keepAlive {
-            outletContext.write(NIOAny(IOData.byteBuffer(headBytes)), promise: nil)
-            if let body { outletContext.write(NIOAny(IOData.byteBuffer(body)), promise: nil) }
-            needsFlush = true
-        } else {
-            // Close only once the response has reached the socket.
-            var last = headBytes
-            if let body {
-                outletContext.write(NIOAny(IOData.byteBuffer(headBytes)), promise: nil)
-                last = body
+        var bodyData: IOData?
+        if let body {
+            if let file, let handle = files.handle(for: file, outlet: context) {
+                bodyData = .fileRegion(FileRegion(fileHandle: handle, readerIndex: 0, endIndex: file.count))
+                if !corked {
+                    corked = true
+                    setCork(true, context)
+                }
+            } else {
+                bodyData = .byteBuffer(body)
             }
-            needsFlush = false
-            context.flush()
-            outletContext.writeAndFlush(NIOAny(IOData.byteBuffer(last))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
-            }
+        }
+        context.write(wrapOutbound(headBytes), promise: nil)
+        if let bodyData { context.write(NIOAny(bodyData), promise: nil) }
+        needsFlush = true
+        if !request.keepAlive {
+            closing = true
+            pending = nil
+            closeAfterWrites(context)
         }
 
         let bodyBytes = body?.readableBytes ?? 0
         metrics.record(route: route.label, status: Int(status.code), bodyBytes: bodyBytes)
-        if let accessLog {
-            accessLog.info(
-                "request",
-                metadata: [
-                    "method": "\(head.method.rawValue)", "path": "\(path)", "status": "\(status.code)",
-                    "bytes": "\(bodyBytes)", "duration_us": "0",
-                    "remote": "\(context.channel.remoteAddress.map(Self.describe) ?? "-")",
-                ])
+        if let accessLog, let started {
+            accessLog.logRequest(
+                method: request.method == .get ? "GET" : "HEAD", path: request.path, status: Int(status.code),
+                bytes: bodyBytes, started: started, remote: context.channel.remoteDescription)
         }
         return true
     }
@@ -272,11 +276,6 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         buffer.writeString("\r\n")
         return buffer
-    }
-
-    static func describe(_ address: SocketAddress) -> String {
-        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
-        return address.description
     }
 
     private static let notFoundBody = ByteBuffer(string: "not found\n")

@@ -5,9 +5,9 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// Hummingbird's HTTP/1 child channel with two handlers added at the HTTP/1 level, below the conversion
-/// to HTTP types: the fast path for profile requests (which also keeps the connection's timeouts) and,
-/// at the head of the pipeline, the outlet it writes ready-made bytes through.
+/// Hummingbird's HTTP/1 child channel with the fast path for profile requests ahead of NIO's HTTP parser
+/// (it answers from the connection's bytes, or hands the connection over) and the connection's timeouts
+/// just above the parser, below the conversion to HTTP types.
 struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -15,6 +15,8 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
         var idleTimeout: TimeAmount
         var requestTimeout: TimeAmount
         var decoderLimits: NIOHTTPDecoderLimitConfiguration
+        /// Large bodies go out as memory-file regions (sendfile); only without TLS.
+        var sendsFiles: Bool
     }
 
     let responder: HTTPChannelHandler.Responder
@@ -26,8 +28,15 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
-            let outlet = RawOutletHandler()
-            try operations.addHandler(outlet)
+            let timeouts = ConnectionTimeoutHandler(
+                timeouts: .init(idle: configuration.idleTimeout, request: configuration.requestTimeout))
+            try operations.addHandler(
+                FastPathHandler(
+                    routes: routes, metrics: metrics, accessLog: accessLog, timeouts: timeouts,
+                    configuration: .init(
+                        maxHeaderBytes: configuration.decoderLimits.maxHeaderListSize,
+                        maxHeaderFields: configuration.decoderLimits.maxHeaderFieldCount,
+                        sendsFiles: configuration.sendsFiles)))
             try operations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // HTTP is pipelined by NIOAsyncChannel
                 withErrorHandling: false,  // Hummingbird answers parse errors
@@ -35,10 +44,7 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: configuration.decoderLimits
             )
-            try operations.addHandler(
-                FastPathHandler(
-                    routes: routes, metrics: metrics, accessLog: accessLog, outlet: outlet,
-                    timeouts: .init(idle: configuration.idleTimeout, request: configuration.requestTimeout)))
+            try operations.addHandler(timeouts)
             try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try operations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
             return try NIOAsyncChannel(

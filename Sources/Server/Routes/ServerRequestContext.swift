@@ -12,9 +12,5 @@ struct ServerRequestContext: RequestContext {
     }
 
     /// `ip:port` of the peer, or `-` when unknown.
-    var remote: String {
-        guard let address = channel.remoteAddress else { return "-" }
-        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
-        return address.description
-    }
+    var remote: String { channel.remoteDescription }
 }

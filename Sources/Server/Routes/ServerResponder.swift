@@ -21,18 +21,9 @@ struct ServerResponder: HTTPResponder {
         let bodyBytes = request.method == .head ? 0 : (response.body.contentLength ?? 0)
         metrics.record(route: route.label, status: response.status.code, bodyBytes: bodyBytes)
         if let accessLog, let started {
-            let duration = ContinuousClock.now - started
-            accessLog.info(
-                "request",
-                metadata: [
-                    "method": "\(request.method.rawValue)",
-                    "path": "\(request.uri.path)",
-                    "status": "\(response.status.code)",
-                    "bytes": "\(bodyBytes)",
-                    "duration_us":
-                        "\(duration.components.attoseconds / 1_000_000_000_000 + duration.components.seconds * 1_000_000)",
-                    "remote": "\(context.remote)",
-                ])
+            accessLog.logRequest(
+                method: request.method.rawValue, path: request.uri.path[...], status: Int(response.status.code),
+                bytes: bodyBytes, started: started, remote: "\(context.remote)")
         }
         return response
     }

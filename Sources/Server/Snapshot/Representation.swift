@@ -15,6 +15,9 @@ struct Representation: Sendable {
     let identity: ByteBuffer
     /// nil when compressing does not make the body smaller.
     let gzip: ByteBuffer?
+    /// The same bodies as memory files, for large bodies (nil otherwise, or when none could be made).
+    let identityFile: MemoryFile?
+    let gzipFile: MemoryFile?
 
     private let identityFields: HTTPFields
     private let gzipFields: HTTPFields
@@ -32,6 +35,8 @@ struct Representation: Sendable {
         gzipETag = EntityTag.strong(sha256: sha256, coding: "gzip")
         identity = ByteBuffer(bytes: bytes)
         gzip = Self.compressed(identity)
+        identityFile = MemoryFile.forBody(identity)
+        gzipFile = MemoryFile.forBody(gzip)
 
         // A 304 carries what a cache needs to update its stored response (RFC 9110 §15.4.5), no more.
         var validators = HTTPFields()
@@ -99,18 +104,22 @@ struct Representation: Sendable {
         }
     }
 
-    /// The prebuilt headers and body for a decision, for the NIO fast path (body nil for 304/412), with the
-    /// entity-tag of the variant chosen (empty for 412).
+    /// The prebuilt headers and body for a decision, for the NIO fast path (body nil for 304/412; file set
+    /// when the body also exists as a memory file), with the entity-tag of the variant chosen (empty for 412).
     func nioResponse(_ decision: Decision) -> (
-        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer?, etag: String
+        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer?, file: MemoryFile?, etag: String
     ) {
         switch decision {
         case .ok(let useGzip):
-            return (.ok, useGzip ? gzipHeaders : identityHeaders, useGzip ? gzip! : identity, useGzip ? gzipETag : etag)
+            return useGzip
+                ? (.ok, gzipHeaders, gzip!, gzipFile, gzipETag) : (.ok, identityHeaders, identity, identityFile, etag)
         case .notModified(let useGzip):
-            return (.notModified, useGzip ? notModifiedGzipHeaders : notModifiedHeaders, nil, useGzip ? gzipETag : etag)
+            return (
+                .notModified, useGzip ? notModifiedGzipHeaders : notModifiedHeaders, nil, nil,
+                useGzip ? gzipETag : etag
+            )
         case .preconditionFailed:
-            return (.preconditionFailed, ["Content-Length": "0"], nil, "")
+            return (.preconditionFailed, ["Content-Length": "0"], nil, nil, "")
         }
     }
 

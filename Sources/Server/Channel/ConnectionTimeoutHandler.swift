@@ -1,0 +1,92 @@
+import NIOCore
+import NIOHTTP1
+
+/// Enforces the connection's timeouts, for requests answered by the fast path and by Hummingbird alike:
+/// - idle: no request outstanding and no complete request head for `idle` — this also bounds a client
+///   that dribbles its headers, since only a whole head counts as activity;
+/// - request: a request given to Hummingbird whose response is not written `request` after its head
+///   arrived.
+/// One timer per connection, re-armed when it fires, so a request costs a clock read, not a timer.
+/// It sits above NIO's HTTP decoder, where it sees Hummingbird's requests and responses; the fast path
+/// reports its own requests through ``requestAnswered()``.
+final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    struct Timeouts {
+        var idle: TimeAmount
+        var request: TimeAmount
+    }
+
+    private let timeouts: Timeouts
+    /// Requests passed on whose response has not been written yet.
+    private var outstanding = 0
+    private var lastActivity = NIODeadline.now()
+    private var oldestOutstanding: NIODeadline?
+    private var timer: Scheduled<Void>?
+
+    init(timeouts: Timeouts) {
+        self.timeouts = timeouts
+    }
+
+    /// A request was answered below, by the fast path.
+    func requestAnswered() {
+        lastActivity = .now()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) {
+            let now = NIODeadline.now()
+            lastActivity = now
+            outstanding += 1
+            if oldestOutstanding == nil { oldestOutstanding = now }
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data), outstanding > 0 {
+            outstanding -= 1
+            let now = NIODeadline.now()
+            lastActivity = now
+            // Pipelined requests behind this one are timed from now.
+            oldestOutstanding = outstanding == 0 ? nil : now
+        }
+        context.write(data, promise: promise)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        lastActivity = .now()
+        arm(context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        context.fireChannelInactive()
+    }
+
+    private var deadline: NIODeadline {
+        if let oldestOutstanding { return oldestOutstanding + timeouts.request }
+        return lastActivity + timeouts.idle
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timer = nil
+            guard context.channel.isActive else { return }
+            if NIODeadline.now() >= self.deadline {
+                context.close(promise: nil)
+            } else {
+                self.arm(context)
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Logging
+import NIOCore
+
+extension Logger {
+    /// One access-log line, the same whether the fast path or Hummingbird answered.
+    func logRequest(
+        method: String, path: Substring, status: Int, bytes: Int, started: ContinuousClock.Instant, remote: String
+    ) {
+        let duration = ContinuousClock.now - started
+        let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+        info(
+            "request",
+            metadata: [
+                "method": "\(method)", "path": "\(path)", "status": "\(status)", "bytes": "\(bytes)",
+                "duration_us": "\(micros)", "remote": "\(remote)",
+            ])
+    }
+}
+
+extension Channel {
+    /// `ip:port` of the peer, or `-` when unknown, for the access log.
+    var remoteDescription: String {
+        guard let address = remoteAddress else { return "-" }
+        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+        return address.description
+    }
+}
