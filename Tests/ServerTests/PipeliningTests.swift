@@ -128,4 +128,29 @@ import Testing
             }
         }
     }
+
+    /// A kept-alive connection polling a large profile gets the new version once it is published: the
+    /// whole-response files it is answered from belong to one version (and one second) each.
+    @Test func keptAliveConnectionSeesTheNewVersionOfALargeProfile() async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        let old = SampleProfiles.large(3000, tag: "old")
+        let new = SampleProfiles.large(3000, tag: "new")
+        try fixture.publish("office.hosts", old)
+        try await fixture.withServer { _, port in
+            let poll = Array("GET /profiles/office HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            let last = Array("GET /profiles/office HTTP/1.1\r\nConnection: close\r\n\r\n".utf8)
+            // The second poll goes out 2 s after the first; the new version is published in between.
+            async let exchanged = RawHTTPClient.exchange(pieces: [poll, last], pauseMilliseconds: 2000, port: port)
+            try await Task.sleep(for: .milliseconds(300))
+            try fixture.publish("office.hosts", new)
+            #expect(
+                await eventually(seconds: 1.5) {
+                    (try? await RawHTTPClient.request("GET", "/profiles/office", port: port).body) == Array(new.utf8)
+                })
+            let responses = try RawHTTPClient.parseAll(try await exchanged, methods: ["GET", "GET"])
+            #expect(responses.map(\.body) == [Array(old.utf8), Array(new.utf8)])
+            #expect(responses.map { $0.header("ETag") } == [old, new].map { "\"\(sha256Hex(Array($0.utf8)))\"" })
+        }
+    }
 }

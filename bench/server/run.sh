@@ -3,7 +3,7 @@
 # profile from the same directory, in the same run, measured with wrk for a full 200 and for a 304.
 #
 #   bench/server/run.sh                 # defaults below
-#   DURATION=10s CONNECTIONS=64 ROUNDS=5 bench/server/run.sh
+#   DURATION=10s CONNECTIONS=64 ROUNDS=7 bench/server/run.sh
 #
 # Each case runs ROUNDS times, alternating servers; the table shows each server's best round (requests/s
 # and that round's p99) and its median CPU time per request, read from /proc (user+system of the serving
@@ -15,7 +15,7 @@
 set -euo pipefail
 
 DURATION=${DURATION:-5s}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 PIN=${PIN:-1}

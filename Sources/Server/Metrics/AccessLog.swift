@@ -3,11 +3,8 @@ import NIOCore
 
 extension Logger {
     /// One access-log line, the same whether the fast path or Hummingbird answered.
-    func logRequest(
-        method: String, path: Substring, status: Int, bytes: Int, started: ContinuousClock.Instant, remote: String
-    ) {
-        let duration = ContinuousClock.now - started
-        let micros = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
+    func logRequest(method: String, path: Substring, status: Int, bytes: Int, started: NIODeadline, remote: String) {
+        let micros = (NIODeadline.now() - started).nanoseconds / 1000
         info(
             "request",
             metadata: [

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Answers every request. No router: the handful of paths is matched directly, and a profile request is
 /// one lock-protected pointer read plus a dictionary lookup into prebuilt responses.
@@ -15,7 +16,7 @@ struct ServerResponder: HTTPResponder {
     let scheme: String
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        let started = accessLog == nil ? nil : ContinuousClock.now
+        let started = accessLog == nil ? nil : NIODeadline.now()
         let route = Route(path: request.uri.path)
         let response = answer(request, route: route)
         let bodyBytes = request.method == .head ? 0 : (response.body.contentLength ?? 0)

@@ -5,11 +5,13 @@ import NIOHTTP1
 
 /// One resource ready to send: its bytes, a gzip copy, its tags and every header block prebuilt (for
 /// Hummingbird's responder and for the NIO fast path), so answering a request is a lookup and a copy of
-/// references.
-struct Representation: Sendable {
+/// one reference.
+final class Representation: Sendable {
     let sha256: String
     let etag: String
     let gzipETag: String
+    /// Both tags: they name the same content, so a client revalidating with either is up to date.
+    let etags: [String]
     /// Seconds since the epoch.
     let lastModified: Int64
     let identity: ByteBuffer
@@ -18,6 +20,8 @@ struct Representation: Sendable {
     /// The same bodies as memory files, for large bodies (nil otherwise, or when none could be made).
     let identityFile: MemoryFile?
     let gzipFile: MemoryFile?
+    /// For the bodies that have memory files: the whole responses, head included.
+    let wholeResponses = WholeResponseFiles()
 
     private let identityFields: HTTPFields
     private let gzipFields: HTTPFields
@@ -49,21 +53,23 @@ struct Representation: Sendable {
 
         var notModifiedFields = validators
         notModifiedFields[.eTag] = etag
-        self.notModifiedFields = notModifiedFields
-        identityFields = content + notModifiedFields + [.contentLength: String(identity.readableBytes)]
-
+        let identityFields = content + notModifiedFields + [.contentLength: String(identity.readableBytes)]
         var notModifiedGzipFields = validators
         notModifiedGzipFields[.eTag] = gzipETag
-        self.notModifiedGzipFields = notModifiedGzipFields
-        gzipFields =
+        let gzipFields =
             content + notModifiedGzipFields + [
                 .contentEncoding: "gzip", .contentLength: String(gzip?.readableBytes ?? 0),
             ]
 
+        self.notModifiedFields = notModifiedFields
+        self.identityFields = identityFields
+        self.notModifiedGzipFields = notModifiedGzipFields
+        self.gzipFields = gzipFields
         identityHeaders = HTTPHeaders(identityFields)
         gzipHeaders = HTTPHeaders(gzipFields)
         notModifiedHeaders = HTTPHeaders(notModifiedFields)
         notModifiedGzipHeaders = HTTPHeaders(notModifiedGzipFields)
+        etags = [etag, gzipETag]
     }
 
     /// What to answer, after content negotiation and conditional-request evaluation.
@@ -79,7 +85,7 @@ struct Representation: Sendable {
             headers.contains(.ifNoneMatch) || headers.contains(.ifModifiedSince) || headers.contains(.ifMatch)
             || headers.contains(.ifUnmodifiedSince)
         guard hasConditions else { return .ok(gzip: useGzip) }
-        switch Preconditions.evaluate(headers, etags: [etag, gzipETag], lastModified: lastModified) {
+        switch Preconditions.evaluate(headers, etags: etags, lastModified: lastModified) {
         case .proceed: return .ok(gzip: useGzip)
         case .notModified: return .notModified(gzip: useGzip)
         case .preconditionFailed: return .preconditionFailed
