@@ -44,6 +44,17 @@ public final class HostsServerProcess: @unchecked Sendable {
         throw StartError(description: "hosts-server did not start listening on port \(port)")
     }
 
+    /// Sends SIGTERM and returns without waiting; see ``waitForExit()``.
+    public func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Waits for the process to end and returns its exit status.
+    public func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()

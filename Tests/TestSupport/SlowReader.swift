@@ -1,0 +1,53 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A client that sends its requests, then reads nothing until told to, then reads until the server
+/// closes (or 10 s pass without a byte).
+public final class SlowReader: @unchecked Sendable {
+    public init() {}
+
+    private var fd: Int32 = -1
+    private var bytes: [UInt8] = []
+    private var closedByServer = false
+    private let done = DispatchSemaphore(value: 0)
+
+    public func send(_ bytes: [UInt8], port: Int) throws {
+        fd = try LoopbackSocket.connect(port: port)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard LoopbackSocket.writeAll(fd, bytes) else { throw POSIXError(.EPIPE) }
+    }
+
+    public func startReading(afterMilliseconds pause: Int) {
+        let thread = Thread { [self] in
+            usleep(useconds_t(pause * 1000))
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 {
+                    closedByServer = count == 0
+                    break
+                }
+                bytes.append(contentsOf: chunk[0..<count])
+            }
+            close(fd)
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// What arrived, and whether the server closed the connection (rather than the wait timing out).
+    public func received() async -> (bytes: [UInt8], closed: Bool) {
+        await withCheckedContinuation { continuation in
+            Thread { [self] in
+                done.wait()
+                continuation.resume()
+            }.start()
+        }
+        return (bytes, closedByServer)
+    }
+}
