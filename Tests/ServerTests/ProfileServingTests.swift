@@ -162,6 +162,21 @@ import Testing
         }
     }
 
+    /// Over the limit, but small enough to arrive in one read (so the fast path sees it whole): refused
+    /// all the same.
+    @Test func headOverTheLimitIsRejectedEvenWhenItArrivesWhole() async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        try fixture.publish("office.hosts", SampleProfiles.office)
+        var options = fixture.options()
+        options.maxHeaderBytes = 2048
+        try await fixture.withServer(options) { _, port in
+            let response = try await RawHTTPClient.request(
+                "GET", "/profiles/office", port: port, headers: [("X-Padding", String(repeating: "a", count: 3000))])
+            #expect(response.status == 431 || response.status == 400)
+        }
+    }
+
     @Test func metricsCountRequestsInPrometheusTextFormat() async throws {
         let fixture = try PublishedFixture()
         defer { fixture.remove() }

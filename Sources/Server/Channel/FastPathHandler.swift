@@ -110,7 +110,8 @@ final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handOver(context)
                 return
             case .request(let request, let length):
-                guard answer(request, context: context) else {
+                // An oversized head is the HTTP parser's to refuse, even when it came whole.
+                guard length <= configuration.maxHeaderBytes, answer(request, context: context) else {
                     handOver(context)
                     return
                 }
