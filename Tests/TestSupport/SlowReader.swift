@@ -14,11 +14,14 @@ public final class SlowReader: @unchecked Sendable {
     private var closedByServer = false
     private let done = DispatchSemaphore(value: 0)
 
-    public func send(_ bytes: [UInt8], port: Int) throws {
+    /// Connects and sends `bytes`; with `halfClose`, then shuts down its sending side (the server sees
+    /// the end of its input).
+    public func send(_ bytes: [UInt8], port: Int, halfClose: Bool = false) throws {
         fd = try LoopbackSocket.connect(port: port)
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard LoopbackSocket.writeAll(fd, bytes) else { throw POSIXError(.EPIPE) }
+        if halfClose { shutdown(fd, Int32(SHUT_WR)) }
     }
 
     public func startReading(afterMilliseconds pause: Int) {

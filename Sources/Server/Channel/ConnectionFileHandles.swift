@@ -1,27 +1,41 @@
 import NIOCore
 
 /// The handles one connection sends memory files through. NIO lets one writer at a time use a file
-/// handle, so each connection opens its own on first use and keeps a few (a client polls the same
-/// profile); a handle pushed out is closed once the writes queued before it are done.
+/// handle, so each connection opens its own on first use and keeps a few, most recently used first (a
+/// client polls the same profile). A per-second whole-response file is never used again once its second
+/// is over, so a connection keeps one at most. A handle let go is closed once the writes queued before
+/// it are done.
 struct ConnectionFileHandles {
-    private static let limit = 4
+    private static let limit = 3
     private var open: [(file: MemoryFile, handle: NIOFileHandle)] = []
 
     /// A handle for `file`, or nil when none could be opened (the caller sends the body from memory).
     /// `outlet` is where the response bytes are written, so a retired handle closes after them.
     mutating func handle(for file: MemoryFile, outlet: ChannelHandlerContext) -> NIOFileHandle? {
         if let index = open.firstIndex(where: { $0.file === file }) {
-            return open[index].handle
+            let entry = open.remove(at: index)
+            open.insert(entry, at: 0)
+            return entry.handle
         }
         guard let handle = try? file.makeHandle() else { return nil }
-        if open.count == Self.limit {
-            let retired = open.removeFirst().handle
-            // Writes leave in order: this empty one completes after every region queued on `retired`.
+        var retired: [NIOFileHandle] = []
+        if file.isPerSecond {
+            open.removeAll { entry in
+                guard entry.file.isPerSecond else { return false }
+                retired.append(entry.handle)
+                return true
+            }
+        }
+        if open.count == Self.limit { retired.append(open.removeLast().handle) }
+        if !retired.isEmpty {
+            // Writes leave in order: this empty one completes after every region queued on them.
             let done = outlet.eventLoop.makePromise(of: Void.self)
-            done.futureResult.whenComplete { _ in try? retired.close() }
+            done.futureResult.whenComplete { _ in
+                for handle in retired { try? handle.close() }
+            }
             outlet.write(NIOAny(IOData.byteBuffer(ByteBuffer())), promise: done)
         }
-        open.append((file, handle))
+        open.insert((file, handle), at: 0)
         return handle
     }
 

@@ -31,6 +31,9 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         self.timeouts = timeouts
     }
 
+    /// No request given to Hummingbird is waiting for its response.
+    var isIdle: Bool { outstanding == 0 }
+
     /// A request was answered below, by the fast path.
     func requestAnswered() {
         lastActivity = .now()

@@ -12,9 +12,14 @@ import NIOHTTP1
 /// unusual header line: see ``RawRequest``) hands the connection over: from then on every byte goes on
 /// to NIO's parser and Hummingbird. Requests answered before were written first, so responses always
 /// leave in request order.
-final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// Backpressure: while the socket is not writable (a client that pipelines and does not read), it stops
+/// answering and holds further reads, so neither queued answers nor unread requests pile up.
+final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     struct Configuration {
         var maxHeaderBytes: Int
@@ -33,13 +38,23 @@ final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var handedOver = false
     /// The connection closes once what was answered is sent: ignore what follows.
     private var closing = false
-    /// Bytes read but not yet answered: an incomplete request head.
+    /// Graceful shutdown or the client's end of input: answer what was already read, read no more, then
+    /// close once it is sent.
+    private var draining = false
+    /// The event that started draining, for Hummingbird should the connection be handed over after all.
+    private var endEvent: Any?
+    /// Bytes read but not yet answered: an incomplete request head, or requests waiting for the socket.
     private var pending: ByteBuffer?
+    /// How many bytes of `pending` are known to hold no complete head, so a head sent in many small pieces
+    /// is searched once, not once per piece.
+    private var searched = 0
+    /// A read was asked for while the socket was not writable; pass it on once it is.
+    private var readHeld = false
     private var needsFlush = false
     /// TCP_CORK is set: the head and a file-region body leave as full segments instead of the head alone
     /// in a packet of its own (nginx's `tcp_nopush`). Lifted at the flush that ends the burst.
     private var corked = false
-    private var headCache: (key: HeadCacheKey, bytes: ByteBuffer)?
+    private var headCache: (representation: Representation, key: HeadCacheKey, bytes: ByteBuffer)?
     private var files = ConnectionFileHandles()
 
     init(
@@ -60,7 +75,7 @@ final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(data)
             return
         }
-        if closing { return }
+        if closing || draining { return }
         var buffer = unwrapInboundIn(data)
         if pending == nil {
             pending = buffer
@@ -76,13 +91,17 @@ final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent, !handedOver {
-            // Graceful shutdown. Every request on this connection was answered here and Hummingbird,
-            // seeing none in progress, would close at once, dropping answers still queued for a slow
-            // reader: close once they are sent instead.
-            if !closing {
+        // Graceful shutdown, or the client closed its side. With no request of Hummingbird's in progress,
+        // Hummingbird would close the connection at once, dropping answers still queued for a slow
+        // reader: close once they are sent instead.
+        let ends = event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed
+        if ends, !handedOver || timeouts.isIdle {
+            if !handedOver {
+                draining = true
+                endEvent = event
+                answerPending(context: context)
+            } else if !closing {
                 closing = true
-                pending = nil
                 closeAfterWrites(context)
             }
             return
@@ -91,18 +110,53 @@ final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, !handedOver {
+            answerPending(context: context)
+            flushIfNeeded(context)
+            if readHeld {
+                readHeld = false
+                context.read()
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: Outbound
+
+    func read(context: ChannelHandlerContext) {
+        if draining, !handedOver { return }
+        if !handedOver, !context.channel.isWritable {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         files.closeAll()
     }
 
-    /// Answers every complete request in `pending`; stops at an incomplete one or hands over.
+    /// Answers every complete request in `pending`; stops at an incomplete one, when the socket is full,
+    /// or hands over. Draining, it closes the connection once nothing answerable is left.
     private func answerPending(context: ChannelHandlerContext) {
-        while var buffer = pending, buffer.readableBytes > 0, !closing {
-            let parsed = buffer.withUnsafeReadableBytes {
-                RawRequest.parse($0, maxHeaderFields: configuration.maxHeaderFields)
+        answerComplete(context: context)
+        if draining, !closing, !handedOver, context.channel.isWritable {
+            closing = true
+            pending = nil
+            closeAfterWrites(context)
+        }
+    }
+
+    private func answerComplete(context: ChannelHandlerContext) {
+        while var buffer = pending, buffer.readableBytes > 0, !closing, context.channel.isWritable {
+            let parsed = buffer.withUnsafeReadableBytes { bytes in
+                RawRequest.containsHeadEnd(bytes, from: max(0, searched - 3))
+                    ? RawRequest.parse(bytes, maxHeaderFields: configuration.maxHeaderFields) : .incomplete
             }
             switch parsed {
             case .incomplete:
+                searched = buffer.readableBytes
                 // Past the limit, let the HTTP parser refuse it.
                 if buffer.readableBytes > configuration.maxHeaderBytes { handOver(context) }
                 return
@@ -118,6 +172,7 @@ final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
                 if closing { return }
                 buffer.moveReaderIndex(forwardBy: length)
                 pending = buffer.readableBytes > 0 ? buffer : nil
+                searched = 0
             }
         }
     }
@@ -125,9 +180,17 @@ final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func handOver(_ context: ChannelHandlerContext) {
         handedOver = true
         flushIfNeeded(context)
+        if readHeld {
+            readHeld = false
+            context.read()
+        }
         if let pending {
             self.pending = nil
             context.fireChannelRead(wrapInboundOut(pending))
+        }
+        if let endEvent {
+            self.endEvent = nil
+            context.fireUserInboundEventTriggered(endEvent)
         }
     }
 
@@ -189,12 +252,12 @@ final class FastPathHandler: ChannelInboundHandler, RemovableChannelHandler {
             // its Date) while nothing in it changes.
             let key = HeadCacheKey(
                 etag: response.etag, status: status.code, second: HTTPDateCache.second, connection: connection)
-            if let cached = headCache, cached.key == key {
+            if let cached = headCache, cached.representation === representation, cached.key == key {
                 headBytes = cached.bytes
             } else {
                 headBytes = Self.serialize(
                     status, response.headers, connection: connection, allocator: context.channel.allocator)
-                headCache = (key, headBytes)
+                headCache = (representation, key, headBytes)
             }
             // The common poll — a keep-alive GET of a large body — goes out whole, in one sendfile.
             if case .ok(let useGzip) = decision, file != nil, request.method == .get, connection == .none,

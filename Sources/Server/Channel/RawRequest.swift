@@ -92,6 +92,18 @@ struct RawRequest {
         return .request(request, length: lineStart + 2)
     }
 
+    /// Whether `bytes` hold an empty line (CRLFCRLF) at or after `start`: a complete head to parse.
+    static func containsHeadEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        var index = start
+        while index + 3 < bytes.count {
+            if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 {
+                return true
+            }
+            index += 1
+        }
+        return false
+    }
+
     /// Index of the CR of the next CRLF at or after `start`; nil when the line is not complete yet.
     /// A bare LF or CR anywhere is left to the full parser (the caller sees `unsupported` through
     /// `Field` or the request line rules, or waits here for the CRLF that makes it complete).

@@ -13,15 +13,18 @@ final class MemoryFile: Sendable {
 
     private let descriptor: CInt
     let count: Int
+    /// A whole response made for one second (see ``WholeResponseFiles``), not a body.
+    let isPerSecond: Bool
 
     /// nil when the system cannot create one (then the body is sent from memory as usual).
-    init?(_ buffer: ByteBuffer) {
+    init?(_ buffer: ByteBuffer, perSecond: Bool = false) {
         let descriptor = buffer.withUnsafeReadableBytes { bytes in
             pseudodns_sealed_memory_file("pseudodns-representation", bytes.baseAddress, bytes.count)
         }
         guard descriptor >= 0 else { return nil }
         self.descriptor = descriptor
         self.count = buffer.readableBytes
+        self.isPerSecond = perSecond
     }
 
     /// A memory file for bodies big enough to gain from one.

@@ -17,7 +17,7 @@ final class WholeResponseFiles: Sendable {
         entries.withLock { entries in
             let current = gzip ? entries.gzip : entries.identity
             if let current, current.second == second { return current.file }
-            guard let file = MemoryFile(bytes()) else { return nil }
+            guard let file = MemoryFile(bytes(), perSecond: true) else { return nil }
             let entry = Entry(second: second, file: file)
             if gzip { entries.gzip = entry } else { entries.identity = entry }
             return file
