@@ -25,13 +25,9 @@ import Testing
         server.terminate()
         reader.startReading(afterMilliseconds: 500)
 
-        let (raw, closed) = await reader.received()
+        let (closed, allWhole) = try await reader.receivedAnswers(count: count, eachWithBody: profile)
         #expect(closed, "the server must close the connection once everything is sent")
-        let whole = try await offThePool {
-            try RawHTTPClient.parseAll(raw, methods: Array(repeating: "GET", count: count))
-                .allSatisfy { $0.status == 200 && $0.body == profile }
-        }
-        #expect(whole)
+        #expect(allWhole)
         #expect(try await offThePool { server.waitForExit() } == 0)
         // Stopped listening: a new connection is refused.
         #expect((try? LoopbackSocket.connect(port: server.port)) == nil)

@@ -23,12 +23,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             reader.startReading(afterMilliseconds: 500)
         }
-        let (raw, closed) = await reader.received()
+        let (closed, allWhole) = try await reader.receivedAnswers(count: count, eachWithBody: profile)
         #expect(closed, "the server must close the connection once everything is sent")
-        let whole = try await offThePool {
-            try RawHTTPClient.parseAll(raw, methods: Array(repeating: "GET", count: count))
-                .allSatisfy { $0.status == 200 && $0.body == profile }
-        }
-        #expect(whole)
+        #expect(allWhole)
     }
 }

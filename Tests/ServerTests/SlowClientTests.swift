@@ -21,13 +21,9 @@ import Testing
                 Array(String(repeating: "GET /profiles/office HTTP/1.1\r\n\r\n", count: count).utf8), port: port,
                 halfClose: true)
             reader.startReading(afterMilliseconds: 500)
-            let (raw, closed) = await reader.received()
+            let (closed, allWhole) = try await reader.receivedAnswers(count: count, eachWithBody: profile)
             #expect(closed)
-            let whole = try await offThePool {
-                try RawHTTPClient.parseAll(raw, methods: Array(repeating: "GET", count: count))
-                    .allSatisfy { $0.status == 200 && $0.body == profile }
-            }
-            #expect(whole)
+            #expect(allWhole)
         }
     }
 

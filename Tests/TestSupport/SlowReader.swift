@@ -53,4 +53,16 @@ public final class SlowReader: @unchecked Sendable {
         }
         return (bytes, closedByServer)
     }
+
+    /// Waits for ``received()`` and checks the pipelined answers: whether the server closed the connection,
+    /// and whether exactly `count` answers came, each a 200 carrying `body` (checked off the pool: it is
+    /// megabytes in a debug build).
+    public func receivedAnswers(count: Int, eachWithBody body: [UInt8]) async throws -> (closed: Bool, allWhole: Bool) {
+        let (raw, closed) = await received()
+        let allWhole = try await offThePool {
+            try RawHTTPClient.parseAll(raw, methods: Array(repeating: "GET", count: count))
+                .allSatisfy { $0.status == 200 && $0.body == body }
+        }
+        return (closed, allWhole)
+    }
 }
