@@ -100,6 +100,7 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 draining = true
                 endEvent = event
                 answerPending(context: context)
+                flushIfNeeded(context)
             } else if !closing {
                 closing = true
                 closeAfterWrites(context)
