@@ -1,15 +1,14 @@
 import HTTPTypes
-import NIOHTTP1
 
 /// Read access to request headers, so conditional-request and content-negotiation logic is written once
-/// for both request types the server sees: Hummingbird's `HTTPFields` and NIO's `HTTPHeaders` (fast path).
+/// for both request types the server sees: Hummingbird's `HTTPFields` and the fast path's `RawHeaders`.
 protocol HeaderLookup {
     /// All values of the header (every field line), name matched case-insensitively.
     func values(_ name: HeaderName) -> [String]
     func contains(_ name: HeaderName) -> Bool
 }
 
-/// The request headers the server looks at, with both spellings prepared.
+/// The request headers the server looks at: the HTTP types name, and the lowercase text the fast path matches.
 struct HeaderName: Sendable {
     let field: HTTPField.Name
     let text: String
@@ -25,11 +24,6 @@ struct HeaderName: Sendable {
 extension HTTPFields: HeaderLookup {
     func values(_ name: HeaderName) -> [String] { self[values: name.field] }
     func contains(_ name: HeaderName) -> Bool { contains(name.field) }
-}
-
-extension HTTPHeaders: HeaderLookup {
-    func values(_ name: HeaderName) -> [String] { self[name.text] }
-    func contains(_ name: HeaderName) -> Bool { contains(name: name.text) }
 }
 
 extension HeaderLookup {
