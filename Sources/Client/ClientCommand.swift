@@ -9,8 +9,8 @@ struct ClientCommand: AsyncParsableCommand {
         subcommands: [
             AddCommand.self, EditCommand.self, EnableCommand.self, DisableCommand.self, RemoveCommand.self,
             MoveCommand.self, ListCommand.self, ShowCommand.self, SyncCommand.self, ApplyCommand.self,
-            WatchCommand.self, StatusCommand.self, BackupsCommand.self, RestoreCommand.self, ConfigCommand.self,
-            TrustCommand.self,
+            WatchCommand.self, StatusCommand.self, BackupsCommand.self, RestoreCommand.self, ResumeCommand.self,
+            ConfigCommand.self, TrustCommand.self, DoctorCommand.self,
         ]
     )
 

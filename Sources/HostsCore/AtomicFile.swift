@@ -16,12 +16,14 @@ private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) 
 public enum AtomicFile {
     /// Writes `bytes` to a temporary file in the same directory, fsyncs it, renames it over `path` and
     /// fsyncs the directory. An existing file's mode and owner are kept; a new file gets `mode`.
-    public static func write(_ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644)
-        throws(AtomicFileError)
-    {
+    /// `keepOwnerAndMode: false` always gives `mode` and the writer's owner, and never looks at what `path` is
+    /// now: a private state file must not take them from a file (or a symlink's target) someone else put there.
+    public static func write(
+        _ bytes: some Collection<UInt8>, to path: String, mode: UInt32 = 0o644, keepOwnerAndMode: Bool = true
+    ) throws(AtomicFileError) {
         let directory = Self.directory(of: path)
         var existing = stat()
-        let exists = stat(path, &existing) == 0
+        let exists = keepOwnerAndMode && stat(path, &existing) == 0
         let temporary = "\(directory)/.\(Self.baseName(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(
             temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, exists ? existing.st_mode & 0o7777 : mode_t(mode))
@@ -33,6 +35,8 @@ public enum AtomicFile {
             // fchmod: open's mode is filtered by the umask; fchown: keep root-owned files root-owned.
             _ = fchmod(fd, existing.st_mode & 0o7777)
             if getuid() == 0 { _ = fchown(fd, existing.st_uid, existing.st_gid) }
+        } else if !keepOwnerAndMode {
+            _ = fchmod(fd, mode_t(mode))
         }
         do throws(AtomicFileError) {
             try writeAll(fd: fd, bytes, path: temporary)

@@ -5,9 +5,11 @@ struct AppliedState: Codable, Sendable, Equatable {
     var inputs: String
     /// SHA-256 of the whole hosts file as written.
     var hostsSHA256: String
+    /// Segments the merge left out, so an apply that skips the merge still names them.
+    var problems: [String: String]?
 
     enum CodingKeys: String, CodingKey {
-        case inputs
+        case inputs, problems
         case hostsSHA256 = "hosts_sha256"
     }
 }

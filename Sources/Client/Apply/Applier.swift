@@ -11,6 +11,12 @@ struct Applier {
         /// nil when the fast path saw nothing changed and skipped the merge.
         var plan: ApplyPlan?
         var flush: ResolverFlush.Report?
+        /// Segments left out, and why (also when the fast path skipped the merge).
+        var problems: [String: String] = [:]
+        /// Local segments merged from their last good version.
+        var broken: [String: String] = [:]
+        /// Set when nothing was written because `restore` paused automatic writes.
+        var paused: PauseState?
     }
 
     var paths: StatePaths
@@ -23,9 +29,11 @@ struct Applier {
         self.settings = settings
     }
 
-    var writer: HostsFileWriter {
-        HostsFileWriter(
-            path: paths.hostsFile, backups: BackupStore(directory: paths.backupDirectory, keep: settings.keepBackups))
+    var writer: HostsFileWriter { HostsFileWriter(path: paths.hostsFile, backups: backups) }
+
+    /// Backups of this hosts file: each records that it came from it.
+    var backups: BackupStore {
+        BackupStore(directory: paths.backupDirectory, keep: settings.keepBackups, source: paths.hostsFile)
     }
 
     /// `hints`: bytes and validated lines of segments just fetched and cached, so they are not read or validated
@@ -35,6 +43,13 @@ struct Applier {
         var inputs = try MergeInputs(config: config, store: store, overrides: hints.fetched)
         var parsed = hints.parsed
         hints = ApplyHints()
+        if let paused = try store.loadPause() {
+            return Report(
+                written: false, inPlace: false, problems: inputs.unreadable, broken: inputs.broken, paused: paused)
+        }
+        for item in inputs.items where inputs.newGood.contains(item.segment.name) {
+            try store.saveCache(item.bytes, for: item.segment.name)
+        }
         let digest = inputs.digest
         let applied = store.loadApplied()
         var plan: ApplyPlan?
@@ -52,15 +67,21 @@ struct Applier {
             result = try plan!.render(over: bytes, path: paths.hostsFile)
             return result
         }
-        var report = Report(written: false, inPlace: false, plan: plan)
+        let problems = plan?.problems ?? (applied?.problems ?? [:]).merging(inputs.unreadable) { first, _ in first }
+        var report = Report(written: false, inPlace: false, plan: plan, problems: problems, broken: inputs.broken)
+        let recorded = plan.map { $0.problems.isEmpty ? nil : $0.problems } ?? nil
         switch outcome {
         case .unchanged:
-            if plan != nil { try store.saveApplied(AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(current))) }
+            if plan != nil {
+                try store.saveApplied(
+                    AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(current), problems: recorded))
+            }
         case .written(let backupID, let inPlace):
             report.written = true
             report.inPlace = inPlace
             report.backupID = backupID
-            try store.saveApplied(AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(result ?? [])))
+            try store.saveApplied(
+                AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(result ?? []), problems: recorded))
             report.flush = flush()
         }
         return report
@@ -78,7 +99,9 @@ struct Applier {
 
     /// Writes a backup's bytes back, after backing up what is there now.
     func restore(_ backup: BackupStore.Backup) throws -> Report {
-        let bytes = try FileIO.contents(of: backup.path)
+        guard let bytes = try StateFiles.contentsIfPresent(of: backup.path) else {
+            throw ClientError.unknownBackup(backup.id)
+        }
         let outcome = try writer.update { _ in bytes }
         var report = Report(written: false, inPlace: false)
         if case .written(let backupID, let inPlace) = outcome {

@@ -1,7 +1,8 @@
 import Foundation
 import HostsCore
 
-/// Copies of the hosts file taken before every write, in `STATE_DIR/backups/STAMP-SEQ.hosts`.
+/// Copies of the hosts file taken before every write, in `STATE_DIR/backups/STAMP-SEQ.hosts`, each with
+/// `STAMP-SEQ.json` saying which hosts file it is a copy of (so it is not restored onto another one by mistake).
 ///
 /// SEQ only grows, so the order never depends on clocks; only the newest `keep` are kept.
 struct BackupStore: Sendable {
@@ -11,23 +12,35 @@ struct BackupStore: Sendable {
         var createdAt: Date?
         var bytes: Int
         var path: String
+        /// The hosts file it was taken of; nil for a backup made by an older client (or a damaged record).
+        var source: String?
+        /// Why the file cannot be restored (a symlink, another user's file), if it cannot.
+        var problem: String?
 
         enum CodingKeys: String, CodingKey {
             case id, sequence
             case createdAt = "created_at"
-            case bytes, path
+            case bytes, path, source, problem
         }
+    }
+
+    /// What `STAMP-SEQ.json` holds.
+    struct Record: Codable, Sendable {
+        var source: String
     }
 
     var directory: String
     var keep: Int
+    /// The hosts file new backups are taken of.
+    var source: String?
 
-    init(directory: String, keep: Int) {
+    init(directory: String, keep: Int, source: String? = nil) {
         self.directory = directory
         self.keep = max(1, keep)
+        self.source = source
     }
 
-    /// Oldest first.
+    /// Oldest first. Nothing is opened: each entry is judged by lstat, and only its record is read.
     func list() throws -> [Backup] {
         try FileIO.list(directory).compactMap { name -> Backup? in
             guard name.hasSuffix(".hosts"), !name.hasPrefix(".") else { return nil }
@@ -37,27 +50,41 @@ struct BackupStore: Sendable {
             }
             let path = "\(directory)/\(name)"
             var info = stat()
-            let size = stat(path, &info) == 0 ? Int(info.st_size) : 0
+            let size = lstat(path, &info) == 0 ? Int(info.st_size) : 0
             return Backup(
-                id: id, sequence: sequence, createdAt: Self.parseStamp(String(id[..<dash])), bytes: size, path: path)
+                id: id, sequence: sequence, createdAt: Self.parseStamp(String(id[..<dash])), bytes: size, path: path,
+                source: record(id)?.source, problem: StateFiles.problem(at: path))
         }
         .sorted { $0.sequence < $1.sequence }
+    }
+
+    func recordPath(_ id: String) -> String { "\(directory)/\(id).json" }
+
+    private func record(_ id: String) -> Record? {
+        guard let bytes = try? StateFiles.contentsIfPresent(of: recordPath(id)) else { return nil }
+        return try? StateStore.decoder.decode(Record.self, from: Data(bytes))
     }
 
     /// Saves `bytes` as the newest backup, then prunes. Returns the new backup's id.
     @discardableResult
     func save(_ bytes: [UInt8], now: Date = Date()) throws -> String {
-        try FileIO.makeDirectories(directory, mode: 0o700)
+        try StateDirectory.makeSubdirectory(directory)
         let existing = try list()
         let sequence = (existing.last?.sequence ?? 0) + 1
         let id = "\(Self.stamp(now))-\(sequence)"
         do {
-            try AtomicFile.write(bytes, to: "\(directory)/\(id).hosts", mode: 0o600)
-        } catch {
+            if let source {
+                var record = try StateStore.encoder.encode(Record(source: source))
+                record.append(0x0A)
+                try AtomicFile.write(record, to: recordPath(id), mode: 0o600, keepOwnerAndMode: false)
+            }
+            try AtomicFile.write(bytes, to: "\(directory)/\(id).hosts", mode: 0o600, keepOwnerAndMode: false)
+        } catch let error as AtomicFileError {
             throw FileSystemError(atomic: error)
         }
         for old in (existing + [Backup(id: id, sequence: sequence, bytes: bytes.count, path: "")]).dropLast(keep) {
             try FileIO.remove(old.path)
+            try FileIO.remove(recordPath(old.id))
         }
         return id
     }

@@ -23,14 +23,60 @@ struct MergeInputs: Sendable {
     }
 
     var items: [Item]
+    /// Segments whose stored content could not be used (a refused or unreadable file, a local file that no longer
+    /// parses and has no last good version): left out and reported, so one bad file never blocks the others.
+    var unreadable: [String: String] = [:]
+    /// Local segments whose file no longer parses (edited by hand): their last good version is merged instead.
+    var broken: [String: String] = [:]
+    /// Local segments whose file parsed and is newer than their last good copy, which `apply` then updates.
+    var newGood: Set<String> = []
+    private var parsedLocal: [String: HostsLines] = [:]
 
     /// Collects the enabled segments' contents; `overrides` (fresh fetches in a dry run) win over what is stored.
     init(config: ClientConfig, store: StateStore, overrides: [String: [UInt8]] = [:]) throws {
-        items = try config.segments.filter(\.enabled).compactMap { segment in
-            let source = segment.kind == .remote ? segment.url ?? segment.name : store.paths.localFile(segment.name)
-            if let bytes = overrides[segment.name] { return Item(segment: segment, bytes: bytes, source: source) }
-            guard let bytes = try store.content(of: segment) else { return nil }
-            return Item(segment: segment, bytes: bytes, source: source)
+        items = []
+        for segment in config.segments where segment.enabled {
+            let source =
+                segment.kind == .remote
+                ? segment.url.map(Redaction.url) ?? segment.name : store.paths.localFile(segment.name)
+            if let bytes = overrides[segment.name] {
+                items.append(Item(segment: segment, bytes: bytes, source: source))
+                continue
+            }
+            switch segment.kind {
+            case .remote:
+                do {
+                    guard let bytes = try store.loadCache(segment.name) else { continue }
+                    items.append(Item(segment: segment, bytes: bytes, source: source))
+                } catch {
+                    unreadable[segment.name] = "\(error)"
+                }
+            case .local:
+                addLocal(segment, source: source, store: store)
+            }
+        }
+    }
+
+    /// A local segment contributes its file when that parses, else its last good version, else nothing.
+    private mutating func addLocal(_ segment: SegmentConfig, source: String, store: StateStore) {
+        let name = segment.name
+        let lastGood = Result { try store.loadCache(name) }
+        let reason: String
+        do {
+            let bytes = try store.loadLocal(name)
+            let lines = try HostsLines(parsing: bytes, source: source)
+            parsedLocal[name] = lines
+            items.append(Item(segment: segment, bytes: bytes, source: source))
+            if (try? lastGood.get()) != bytes { newGood.insert(name) }
+            return
+        } catch {
+            reason = "\(error)"
+        }
+        if case .success(let good?) = lastGood {
+            broken[name] = reason
+            items.append(Item(segment: segment, bytes: good, source: source + " (last good version)"))
+        } else {
+            unreadable[name] = reason
         }
     }
 
@@ -58,7 +104,9 @@ struct MergeInputs: Sendable {
         var problems: [String: String] = [:]
         for item in items {
             do {
-                let lines = try parsed[item.segment.name] ?? HostsLines(parsing: item.bytes, source: item.source)
+                let lines =
+                    try parsed[item.segment.name] ?? parsedLocal[item.segment.name]
+                    ?? HostsLines(parsing: item.bytes, source: item.source)
                 let policy = try item.policy
                 let segment =
                     policy.isUnrestricted

@@ -9,7 +9,8 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await global.run { context in
-            try await context.changeConfig(apply: true) { _ in }
+            if let pause = try context.store.loadPause() { throw ClientError.paused(pause) }
+            return try await context.changeConfig(apply: true) { _ in }
         }
     }
 }

@@ -8,16 +8,18 @@ struct BackupsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await global.run { context in
-            let config = try context.store.loadConfig()
-            let backups = try BackupStore(
-                directory: context.paths.backupDirectory, keep: config.settings.keepBackups
-            ).list()
+            // No config needed (keep only matters when saving): the list works with a damaged config.json.
+            let backups = try BackupStore(directory: context.paths.backupDirectory, keep: 1).list()
             if global.json {
                 try Console.json(backups)
             } else if backups.isEmpty {
                 Console.out("no backups yet")
             } else {
-                for backup in backups { Console.out("\(backup.id)  \(backup.bytes) bytes") }
+                for backup in backups {
+                    var line = "\(backup.id)  \(backup.bytes) bytes  of \(backup.source ?? "(unknown file)")"
+                    if let problem = backup.problem { line += "  REFUSED: \(problem)" }
+                    Console.out(line)
+                }
             }
             return true
         }

@@ -21,9 +21,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// Runs a command body, turning errors into one "hosts-client: …" line and a non-zero exit.
     /// `body` returns false for a partial failure (e.g. a stale segment) that it already reported.
-    func run(_ body: (ClientContext) async throws -> Bool) async throws {
+    /// The state directory is checked first (`checkState`; only `doctor` reports instead of refusing).
+    func run(checkState: Bool = true, _ body: (ClientContext) async throws -> Bool) async throws {
         let ok: Bool
         do {
+            let context = self.context
+            if checkState { try StateDirectory.verify(context.paths) }
             ok = try await body(context)
         } catch let exit as ExitCode {
             throw exit
@@ -32,7 +35,7 @@ struct GlobalOptions: ParsableArguments {
             throw ExitCode(77)
         } catch let error as ClientError {
             Console.err(error.description)
-            throw ExitCode.failure
+            throw ExitCode(error.exitCode)
         } catch {
             Console.err("\(error)")
             throw ExitCode.failure

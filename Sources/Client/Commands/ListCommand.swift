@@ -20,8 +20,9 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.run { context in
             let config = try context.store.loadConfig()
-            let rows = try config.segments.enumerated().map { position, segment in
-                let meta = segment.kind == .remote ? try context.store.loadMeta(segment.name) : nil
+            let rows = config.segments.enumerated().map { position, segment in
+                // One damaged file only blanks its own row (status and doctor say what is wrong).
+                let meta = segment.kind == .remote ? try? context.store.readMeta(segment.name).get() : nil
                 let entries =
                     segment.kind == .remote
                     ? meta?.entries
@@ -29,7 +30,7 @@ struct ListCommand: AsyncParsableCommand {
                         try context.store.loadLocal(segment.name), source: segment.name)
                 return Row(
                     position: position + 1, name: segment.name, kind: segment.kind, enabled: segment.enabled,
-                    url: segment.url, every: segment.every, entries: entries,
+                    url: segment.displayURL, every: segment.every, entries: entries,
                     stale: segment.kind == .remote && (meta?.isStale ?? true))
             }
             if global.json {
@@ -40,7 +41,7 @@ struct ListCommand: AsyncParsableCommand {
                 for row in rows {
                     let state = row.enabled ? "on " : "off"
                     let source = row.url ?? "local"
-                    let entries = row.entries.map { "\($0) entries" } ?? "no content"
+                    let entries = row.entries.map { "\($0) entries" } ?? (row.kind == .local ? "BROKEN" : "no content")
                     Console.out(
                         "\(row.position). \(state) \(row.name)  \(source)  \(entries)\(row.stale ? "  STALE" : "")")
                 }

@@ -16,9 +16,10 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.run { context in
             let config = try context.store.loadConfig()
-            let segment = try context.requireSegment(name, in: config)
-            let meta = segment.kind == .remote ? try context.store.loadMeta(name) : nil
+            var segment = try context.requireSegment(name, in: config)
+            let meta = segment.kind == .remote ? try context.store.readMeta(name).get() : nil
             let content = try context.store.content(of: segment).map { String(decoding: $0, as: UTF8.self) }
+            segment.url = segment.displayURL
             if global.json {
                 try Console.json(Details(segment: segment, meta: meta, content: content))
                 return true

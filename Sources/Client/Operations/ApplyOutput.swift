@@ -6,11 +6,20 @@ enum ApplyOutput {
     @discardableResult
     static func print(_ report: Applier.Report, hostsFile: String, quiet: Bool = false) -> Bool {
         var ok = true
+        for (name, problem) in report.problems.sorted(by: { $0.key < $1.key }) {
+            Console.err("segment \(name) left out: \(problem)")
+            ok = false
+        }
+        for (name, reason) in report.broken.sorted(by: { $0.key < $1.key }) {
+            Console.err(
+                "segment \(name) is broken: \(reason) — its last good version stays in use "
+                    + "(fix the file, or: hosts-client edit \(name))")
+            ok = false
+        }
+        if let paused = report.paused {
+            Console.out("\(hostsFile) not written: \(paused.text)")
+        }
         if let plan = report.plan {
-            for (name, problem) in plan.problems.sorted(by: { $0.key < $1.key }) {
-                Console.err("segment \(name) left out: \(problem)")
-                ok = false
-            }
             if !quiet {
                 for conflict in plan.merge.conflicts { Console.out(describe(conflict)) }
             }
@@ -24,7 +33,7 @@ enum ApplyOutput {
             if let backupID = report.backupID { line += " (backup \(backupID))" }
             if report.inPlace { line += " [rewritten in place: file cannot be replaced by rename]" }
             Console.out(line)
-        } else if !quiet {
+        } else if !quiet && report.paused == nil {
             Console.out("\(hostsFile) unchanged")
         }
         for failure in report.flush?.failures ?? [] {

@@ -1,8 +1,17 @@
 import Foundation
 import HostsCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `edit`: the user edits a copy of a local segment in `$VISUAL`/`$EDITOR`; only content that passes the strict
 /// parser replaces the segment. Rejected text is kept next to the segment so no typing is lost.
+///
+/// The copy lives in a fresh directory inside the (root-only) state directory, created with mkdtemp and opened
+/// O_CREAT|O_EXCL|O_NOFOLLOW: no other user can see, pre-create or rewrite it while the editor is open.
 struct SegmentEditor {
     var context: ClientContext
     var environment: [String: String] = ProcessInfo.processInfo.environment
@@ -23,23 +32,45 @@ struct SegmentEditor {
         guard segment.kind == .local else { throw ClientError.notLocal(name) }
         let original = try context.store.loadLocal(name)
 
-        let draft = FileManager.default.temporaryDirectory.path + "/hosts-client-\(name)-\(getpid()).hosts"
-        try FileSystemError.wrap { () throws(AtomicFileError) in try AtomicFile.write(original, to: draft, mode: 0o600)
-        }
-        defer { try? FileIO.remove(draft) }
+        let workspace = try Self.makePrivateDirectory(in: context.paths.stateDirectory, prefix: ".edit-\(name)-")
+        defer { Self.removeTree(workspace) }
+        let draft = workspace + "/\(name).hosts"
+        try Self.createDraft(original, at: draft)
         try runEditor(on: draft)
-        let edited = try FileIO.contents(of: draft)
+        guard let edited = try StateFiles.contentsIfPresent(of: draft) else {
+            throw ClientError.invalidArguments("the editor removed \(draft); segment \(name) unchanged")
+        }
         if edited == original { return nil }
         do {
             _ = try StrictParser.parse(edited, source: context.paths.localFile(name))
         } catch {
             let kept = rejectedPath(name)
-            try FileIO.makeDirectories(context.paths.localDirectory)
-            try FileSystemError.wrap { () throws(AtomicFileError) in try AtomicFile.write(edited, to: kept, mode: 0o600)
-            }
+            try StateDirectory.makeSubdirectory(context.paths.localDirectory)
+            try context.store.writeFile(edited, to: kept)
             throw ClientError.editRejected(reason: error.description, keptAt: kept)
         }
         return edited
+    }
+
+    /// mkdtemp: a new directory, 0700, that no one else can have made first.
+    static func makePrivateDirectory(in parent: String, prefix: String) throws -> String {
+        var template = Array((parent + "/" + prefix + "XXXXXX").utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw FileSystemError(path: parent, operation: "create a private directory in")
+        }
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func createDraft(_ bytes: [UInt8], at path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0 { throw FileSystemError(path: path, operation: "create") }
+        defer { close(fd) }
+        try FileIO.writeAll(fd: fd, bytes, path: path)
+    }
+
+    /// The workspace and whatever the editor left in it (swap and backup files).
+    private static func removeTree(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
     }
 
     private func runEditor(on path: String) throws {

@@ -28,8 +28,11 @@ struct StatusReport: Codable, Sendable {
         /// Lines of the cached copy that the policy kept out of the hosts file.
         var dropped: [DroppedEntry]
         var warnings: [String]
+        /// A local segment whose file no longer parses: `error` says where; its last good version is in use.
+        var usingLastGood: Bool? = nil
 
         enum CodingKeys: String, CodingKey {
+            case usingLastGood = "using_last_good"
             case name, kind, enabled, source, every, entries, etag
             case lastResult = "last_result"
             case error, stale
@@ -49,18 +52,41 @@ struct StatusReport: Codable, Sendable {
     var segments: [SegmentStatus]
     /// Segments whose stored content no longer parses (left out of the merge).
     var problems: [String: String]
+    /// Set while `restore` has paused writes.
+    var paused: PauseState?
+    /// The command run as root after every write (nil: the built-in resolver flush).
+    var afterApply: String?
+    /// config.json could not be read: what is wrong and the way out (segments are then unknown).
+    var configProblem: String?
 
     enum CodingKeys: String, CodingKey {
         case hostsFile = "hosts_file"
         case inSync = "in_sync"
         case hasManagedBlock = "has_managed_block"
-        case segments, problems
+        case segments, problems, paused
+        case afterApply = "after_apply"
+        case configProblem = "config_problem"
     }
 
     init(context: ClientContext, now: Date = Date()) throws {
-        let config = try context.store.loadConfig()
-        let preview = try context.applier(config).preview(config: config)
         hostsFile = context.paths.hostsFile
+        paused = try context.store.loadPause()
+        let config: ClientConfig
+        do {
+            config = try context.store.loadConfig()
+        } catch let error as ClientError {
+            // status still answers with a damaged config.json: the problem, the pause and the hosts file.
+            guard case .invalidState = error else { throw error }
+            configProblem = error.description
+            inSync = false
+            let current = (try? Applier(paths: context.paths, settings: Settings()).writer.readCurrent().bytes) ?? []
+            hasManagedBlock = (try? HostsDocument(bytes: current))?.hasManagedBlock ?? false
+            segments = []
+            problems = [:]
+            return
+        }
+        afterApply = config.settings.afterApply
+        let preview = try context.applier(config).preview(config: config)
         inSync = preview.current == preview.new
         hasManagedBlock = (try? HostsDocument(bytes: preview.current))?.hasManagedBlock ?? false
         problems = preview.plan.problems
@@ -68,34 +94,54 @@ struct StatusReport: Codable, Sendable {
             let losers = preview.plan.merge.conflicts.filter { $0.segment == segment.name }
             switch segment.kind {
             case .remote:
-                let meta = try context.store.loadMeta(segment.name)
+                let read = context.store.readMeta(segment.name)
+                let meta = try? read.get()
+                let metaProblem: String? = if case .failure(let error) = read { "\(error)" } else { nil }
                 return SegmentStatus(
-                    name: segment.name, kind: .remote, enabled: segment.enabled, source: segment.url ?? "",
+                    name: segment.name, kind: .remote, enabled: segment.enabled, source: segment.displayURL ?? "",
                     every: segment.every ?? Settings.defaultEvery, entries: meta?.entries, etag: meta?.etag,
-                    lastResult: meta?.lastResult ?? "never fetched", error: meta?.error,
+                    lastResult: meta?.lastResult ?? "never fetched",
+                    error: metaProblem ?? preview.plan.problems[segment.name] ?? meta?.error,
                     stale: meta?.isStale ?? true, fetchedAt: meta?.fetchedAt, attemptedAt: meta?.attemptedAt,
                     ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers,
                     trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
                     keyID: meta?.keyID, dropped: meta?.dropped ?? [],
                     warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 })
             case .local:
-                let bytes = try context.store.loadLocal(segment.name)
-                let entries = try? StrictParser.parse(bytes, source: context.paths.localFile(segment.name)).count
+                let path = context.paths.localFile(segment.name)
+                let current = Result { try StrictParser.parse(try context.store.loadLocal(segment.name), source: path) }
+                var entries = try? current.get().count
+                var error: String? = nil
+                var usingLastGood: Bool? = nil
+                if case .failure(let failure) = current {
+                    error = "\(failure)"
+                    if let good = try? context.store.loadCache(segment.name) {
+                        entries = try? StrictParser.parse(good, source: path).count
+                        usingLastGood = entries != nil
+                    }
+                }
                 return SegmentStatus(
-                    name: segment.name, kind: .local, enabled: segment.enabled,
-                    source: context.paths.localFile(segment.name), entries: entries,
-                    error: entries == nil ? preview.plan.problems[segment.name] ?? "invalid content" : nil,
-                    stale: false, conflicts: losers, dropped: [], warnings: [])
+                    name: segment.name, kind: .local, enabled: segment.enabled, source: path, entries: entries,
+                    error: error, stale: false, conflicts: losers, dropped: [], warnings: [],
+                    usingLastGood: usingLastGood)
             }
         }
     }
 
     var text: String {
         var lines: [String] = []
-        lines.append(
-            "\(hostsFile): "
-                + (inSync ? "up to date" : "differs from what hosts-client would write (run: hosts-client apply)"))
-        if segments.isEmpty { lines.append("no segments (add one: hosts-client add NAME --url URL)") }
+        if let paused { lines.append("PAUSED: " + paused.text) }
+        if let configProblem {
+            lines.append("CONFIG: \(configProblem)")
+        } else {
+            lines.append(
+                "\(hostsFile): "
+                    + (inSync ? "up to date" : "differs from what hosts-client would write (run: hosts-client apply)"))
+            lines.append("after-apply: \(afterApply ?? "(none: flush resolver caches)")")
+        }
+        if segments.isEmpty && configProblem == nil {
+            lines.append("no segments (add one: hosts-client add NAME --url URL)")
+        }
         for segment in segments {
             var line = "\(segment.enabled ? "on " : "off") \(segment.name)  \(segment.kind.rawValue) \(segment.source)"
             line += "  " + (segment.entries.map { "\($0) entries" } ?? "no content")
@@ -118,7 +164,11 @@ struct StatusReport: Codable, Sendable {
                     "    dropped line \(dropped.line): \(dropped.address) \(dropped.names.joined(separator: " "))"
                         + " (\(dropped.reason))")
             }
-            if let error = segment.error {
+            if let error = segment.error, segment.kind == .local {
+                lines.append(
+                    "    BROKEN: \(error)"
+                        + (segment.usingLastGood == true ? " (its last good version is in use)" : " (left out)"))
+            } else if let error = segment.error {
                 lines.append("    STALE: \(error)" + (segment.entries == nil ? "" : " (using the cached copy)"))
             }
             for conflict in segment.conflicts { lines.append("    " + ApplyOutput.describe(conflict)) }

@@ -35,13 +35,17 @@ struct SegmentConfig: Codable, Sendable, Equatable {
     /// Pinned keys, policy and CA (remote segments; nil when none was given).
     var trust: SegmentTrust?
 
-    /// How the segment is described in the managed block and in `list`/`status`.
+    /// How the segment is described in the managed block and in `list`/`status`: the URL redacted, since the
+    /// hosts file is world-readable.
     var origin: String {
         switch kind {
-        case .remote: "remote \(url ?? "")"
+        case .remote: "remote \(Redaction.url(url ?? ""))"
         case .local: "local"
         }
     }
+
+    /// The URL as it may be shown (`list`, `status`, `show`, JSON).
+    var displayURL: String? { url.map(Redaction.url) }
 }
 
 /// Tunables; each has a default so an empty or older config file still works.

@@ -11,10 +11,23 @@ final class StateLock {
     private var fd: Int32
 
     /// Takes the lock, waiting for another client to finish; `onWait` is called once if it has to wait.
-    init(paths: StatePaths, onWait: () -> Void = {}) throws(FileSystemError) {
-        try FileIO.makeDirectories(paths.stateDirectory)
-        fd = open(paths.lockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 { throw FileSystemError(path: paths.lockFile, operation: "open lock file") }
+    /// The lock file is opened without following a symlink: a dangling one planted there would otherwise make
+    /// root create the file it points to.
+    init(paths: StatePaths, onWait: () -> Void = {}) throws {
+        try StateDirectory.create(paths)
+        fd = open(paths.lockFile, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == ELOOP {
+                throw ClientError.unsafeStateFile(path: paths.lockFile, reason: StateFiles.symlinkReason)
+            }
+            throw FileSystemError(path: paths.lockFile, operation: "open lock file")
+        }
+        do {
+            try StateFiles.check(fd: fd, path: paths.lockFile)
+        } catch {
+            close(fd)
+            throw error
+        }
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
         guard errno == EWOULDBLOCK else {
             let error = FileSystemError(path: paths.lockFile, operation: "lock")

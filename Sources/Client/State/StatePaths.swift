@@ -40,6 +40,7 @@ struct StatePaths: Sendable {
     var configFile: String { stateDirectory + "/config.json" }
     var lockFile: String { stateDirectory + "/lock" }
     var appliedFile: String { stateDirectory + "/applied.json" }
+    var pauseFile: String { stateDirectory + "/paused.json" }
     var cacheDirectory: String { stateDirectory + "/cache" }
     var localDirectory: String { stateDirectory + "/local" }
     var backupDirectory: String { stateDirectory + "/backups" }

@@ -2,7 +2,8 @@ import Foundation
 import HostsCore
 
 /// Reads and writes the files of the state directory. Every write is atomic (HostsCore `AtomicFile`), so a client
-/// killed at any moment leaves each file either old or new.
+/// killed at any moment leaves each file either old or new; every file is written 0600 (in a 0700 directory) and
+/// read through `StateFiles` (no symlinks, root's own files only).
 struct StateStore: Sendable {
     var paths: StatePaths
 
@@ -23,42 +24,72 @@ struct StateStore: Sendable {
 
     /// The configuration; an empty one when the file does not exist yet.
     func loadConfig() throws -> ClientConfig {
-        guard let bytes = try FileIO.contentsIfPresent(of: paths.configFile) else { return ClientConfig() }
+        guard let bytes = try StateFiles.contentsIfPresent(of: paths.configFile) else { return ClientConfig() }
+        let config: ClientConfig
         do {
-            return try Self.decoder.decode(ClientConfig.self, from: Data(bytes))
+            config = try Self.decoder.decode(ClientConfig.self, from: Data(bytes))
         } catch {
             throw ClientError.invalidState(path: paths.configFile, reason: Self.describe(error))
         }
+        // Names become file names: one edited by hand must not reach outside its folder.
+        for segment in config.segments where !ProfileName.isValid(segment.name) {
+            throw ClientError.invalidState(
+                path: paths.configFile, reason: "segment name '\(segment.name)' is not a valid name")
+        }
+        return config
     }
 
     func saveConfig(_ config: ClientConfig) throws {
-        try FileIO.makeDirectories(paths.stateDirectory)
+        try StateDirectory.create(paths)
         try writeJSON(config, to: paths.configFile)
     }
 
     // MARK: remote segment cache
 
+    /// The segment's fetch state. A damaged or refused meta file reads as none, with one warning naming it: the
+    /// segment is fetched afresh and the file rewritten, and no other segment is held up (`metaProblem` and
+    /// `doctor` show it).
     func loadMeta(_ name: String) throws -> SegmentMeta? {
-        guard let bytes = try FileIO.contentsIfPresent(of: paths.metaFile(name)) else { return nil }
-        do {
-            return try Self.decoder.decode(SegmentMeta.self, from: Data(bytes))
-        } catch {
-            throw ClientError.invalidState(path: paths.metaFile(name), reason: Self.describe(error))
+        switch readMeta(name) {
+        case .success(let meta): return meta
+        case .failure(let error):
+            MetaWarnings.once(paths.metaFile(name)) {
+                Console.err("warning: \(error) (until then segment \(name) is fetched as if new)")
+            }
+            return nil
         }
     }
 
+    /// The meta file, or why it cannot be used.
+    func readMeta(_ name: String) -> Result<SegmentMeta?, any Error> {
+        Result {
+            guard let bytes = try StateFiles.contentsIfPresent(of: paths.metaFile(name)) else { return nil }
+            do {
+                return try Self.decoder.decode(SegmentMeta.self, from: Data(bytes))
+            } catch {
+                throw ClientError.invalidState(path: paths.metaFile(name), reason: Self.describe(error))
+            }
+        }
+    }
+
+    func metaProblem(_ name: String) -> String? {
+        if case .failure(let error) = readMeta(name) { return "\(error)" }
+        return nil
+    }
+
     func saveMeta(_ meta: SegmentMeta, for name: String) throws {
-        try FileIO.makeDirectories(paths.cacheDirectory)
+        try StateDirectory.makeSubdirectory(paths.cacheDirectory)
         try writeJSON(meta, to: paths.metaFile(name))
     }
 
+    /// A remote segment's last good copy; for a local segment, its last version that parsed.
     func loadCache(_ name: String) throws -> [UInt8]? {
-        try FileIO.contentsIfPresent(of: paths.cacheFile(name))
+        try StateFiles.contentsIfPresent(of: paths.cacheFile(name))
     }
 
     func saveCache(_ bytes: [UInt8], for name: String) throws {
-        try FileIO.makeDirectories(paths.cacheDirectory)
-        try writeFile(bytes, to: paths.cacheFile(name), mode: 0o644)
+        try StateDirectory.makeSubdirectory(paths.cacheDirectory)
+        try writeFile(bytes, to: paths.cacheFile(name))
     }
 
     func removeCache(_ name: String) throws {
@@ -69,22 +100,25 @@ struct StateStore: Sendable {
     // MARK: local segments
 
     func loadLocal(_ name: String) throws -> [UInt8] {
-        try FileIO.contentsIfPresent(of: paths.localFile(name)) ?? []
+        try StateFiles.contentsIfPresent(of: paths.localFile(name)) ?? []
     }
 
+    /// Saves content that passed the strict parser, and keeps it as the segment's last good version.
     func saveLocal(_ bytes: [UInt8], for name: String) throws {
-        try FileIO.makeDirectories(paths.localDirectory)
-        try writeFile(bytes, to: paths.localFile(name), mode: 0o644)
+        try StateDirectory.makeSubdirectory(paths.localDirectory)
+        try writeFile(bytes, to: paths.localFile(name))
+        try saveCache(bytes, for: name)
     }
 
     func removeLocal(_ name: String) throws {
         try FileIO.remove(paths.localFile(name))
+        try FileIO.remove(paths.cacheFile(name))
     }
 
     // MARK: applied.json
 
     func loadApplied() -> AppliedState? {
-        guard let bytes = try? FileIO.contentsIfPresent(of: paths.appliedFile) else { return nil }
+        guard let bytes = try? StateFiles.contentsIfPresent(of: paths.appliedFile) else { return nil }
         return try? Self.decoder.decode(AppliedState.self, from: Data(bytes))
     }
 
@@ -105,12 +139,13 @@ struct StateStore: Sendable {
     private func writeJSON(_ value: some Encodable, to path: String) throws {
         var data = try Self.encoder.encode(value)
         data.append(0x0A)
-        try writeFile([UInt8](data), to: path, mode: 0o644)
+        try writeFile([UInt8](data), to: path)
     }
 
-    private func writeFile(_ bytes: [UInt8], to path: String, mode: UInt32) throws {
+    /// 0600 and root's, whatever was at `path` before (a symlink there is replaced, never followed).
+    func writeFile(_ bytes: [UInt8], to path: String) throws {
         do {
-            try AtomicFile.write(bytes, to: path, mode: mode)
+            try AtomicFile.write(bytes, to: path, mode: 0o600, keepOwnerAndMode: false)
         } catch {
             throw FileSystemError(atomic: error)
         }
@@ -127,5 +162,19 @@ struct StateStore: Sendable {
         default:
             return "\(error)"
         }
+    }
+}
+
+/// Each damaged meta file is named once per run, not at every read.
+private final class MetaWarnings: @unchecked Sendable {
+    static let shared = MetaWarnings()
+    private let lock = NSLock()
+    private var seen: Set<String> = []
+
+    static func once(_ path: String, _ warn: () -> Void) {
+        shared.lock.lock()
+        let first = shared.seen.insert(path).inserted
+        shared.lock.unlock()
+        if first { warn() }
     }
 }

@@ -17,6 +17,14 @@ enum ClientError: Error, CustomStringConvertible {
     case staleSegments([String: String])
     case invalidArguments(String)
     case unbalancedMarkers(path: String, reason: String)
+    /// The state directory (or a parent) is not root's alone: another user could steer what root writes.
+    case unsafeStateDirectory(path: String, reason: String, fix: String)
+    /// A file under the state directory that must not be trusted (a symlink, another user's, not a plain file).
+    case unsafeStateFile(path: String, reason: String)
+    /// `restore` of a backup taken of another hosts file (or of one an older client did not label).
+    case backupOfOtherFile(id: String, source: String?, target: String)
+    /// `apply` while `restore` has paused writes.
+    case paused(PauseState)
 
     var description: String {
         switch self {
@@ -29,7 +37,7 @@ enum ClientError: Error, CustomStringConvertible {
         case .notLocal(let name):
             "segment '\(name)' is remote; only local segments can be edited"
         case .invalidState(let path, let reason):
-            "\(path) is not valid: \(reason)"
+            "\(path) is not valid: \(reason) — run: hosts-client doctor (doctor --fix moves it aside)"
         case .writeFailed(let path, let reason):
             "cannot write \(path): \(reason)"
         case .firstFetchFailed(let name, let reason):
@@ -56,6 +64,26 @@ enum ClientError: Error, CustomStringConvertible {
             text
         case .unbalancedMarkers(let path, let reason):
             "\(path): \(reason)"
+        case .unsafeStateDirectory(let path, let reason, let fix):
+            "refusing state directory \(path): \(reason) — run: \(fix) (or use another --state-dir)"
+        case .unsafeStateFile(let path, let reason):
+            "refusing \(path): \(reason) — remove it or run: hosts-client doctor --fix"
+        case .backupOfOtherFile(let id, let source, let target):
+            (source.map { "backup \(id) was taken of \($0), not \(target)" }
+                ?? "backup \(id) does not say which hosts file it was taken of (an older hosts-client made it)")
+                + "; to restore it onto \(target) anyway: hosts-client restore \(id) --onto-other-file"
+        case .paused(let pause):
+            "\(pause.hostsFile) not written: \(pause.text)"
+        }
+    }
+
+    /// Distinct exit codes (sysexits.h) for the failures a script may want to tell apart; 1 for the rest.
+    var exitCode: Int32 {
+        switch self {
+        case .invalidState: 65  // EX_DATAERR: a state file is damaged; doctor repairs it
+        case .unsafeStateDirectory, .unsafeStateFile: 78  // EX_CONFIG: refused for safety
+        case .paused: 75  // EX_TEMPFAIL: writes resume with `hosts-client resume`
+        default: 1
         }
     }
 }

@@ -79,12 +79,15 @@ final class ClientSandbox {
             .filter { $0.hasSuffix(".hosts") }.count
     }
 
-    /// Runs the binary with `--hosts-file` and `--state-dir` pointing into the sandbox.
+    /// Runs the binary with `--hosts-file` (the sandbox's, or `hostsFile`) and `--state-dir` pointing into the
+    /// sandbox.
     @discardableResult
     func run(
-        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], binary: String? = nil
+        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], binary: String? = nil,
+        hostsFile: String? = nil
     ) throws -> Run {
-        let process = try launch(arguments, environment: environment, prefix: prefix, binary: binary)
+        let process = try launch(
+            arguments, environment: environment, prefix: prefix, binary: binary, hostsFile: hostsFile)
         process.process.waitUntilExit()
         return process.finish()
     }
@@ -107,7 +110,8 @@ final class ClientSandbox {
 
     /// Starts the binary without waiting (for watch and the crash test).
     func launch(
-        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], binary: String? = nil
+        _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], binary: String? = nil,
+        hostsFile: String? = nil
     ) throws -> Launched {
         guard let binary = binary ?? ClientBinary.path else {
             throw SandboxError("hosts-client binary not found: run `swift build` first (or set HOSTS_CLIENT_BIN)")
@@ -118,7 +122,8 @@ final class ClientSandbox {
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let process = Process()
-        let full = ([binary] + arguments + ["--hosts-file", hostsFile, "--state-dir", stateDirectory])
+        let full =
+            ([binary] + arguments + ["--hosts-file", hostsFile ?? self.hostsFile, "--state-dir", stateDirectory])
         if prefix.isEmpty {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = Array(full.dropFirst())
