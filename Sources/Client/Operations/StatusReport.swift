@@ -28,6 +28,8 @@ struct StatusReport: Codable, Sendable {
         /// Lines of the cached copy that the policy kept out of the hosts file.
         var dropped: [DroppedEntry]
         var warnings: [String]
+        /// Where the server last redirected this segment's fetch.
+        var redirect: FetchRedirect? = nil
 
         enum CodingKeys: String, CodingKey {
             case name, kind, enabled, source, every, entries, etag
@@ -36,7 +38,7 @@ struct StatusReport: Codable, Sendable {
             case fetchedAt = "fetched_at"
             case attemptedAt = "attempted_at"
             case ageSeconds = "age_seconds"
-            case conflicts, trust, serial, dropped, warnings
+            case conflicts, trust, serial, dropped, warnings, redirect
             case signedAt = "signed_at"
             case keyID = "key_id"
         }
@@ -77,7 +79,8 @@ struct StatusReport: Codable, Sendable {
                     ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers,
                     trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
                     keyID: meta?.keyID, dropped: meta?.dropped ?? [],
-                    warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 })
+                    warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 },
+                    redirect: meta?.redirect)
             case .local:
                 let bytes = try context.store.loadLocal(segment.name)
                 let entries = try? StrictParser.parse(bytes, source: context.paths.localFile(segment.name)).count
@@ -107,6 +110,11 @@ struct StatusReport: Codable, Sendable {
                 if let every = segment.every { detail += ", every \(every)" }
                 lines.append(detail)
                 lines.append("    trust: \(segment.trust ?? "-")")
+                if let redirect = segment.redirect {
+                    lines.append(
+                        "    redirected to \(redirect.location)"
+                            + (redirect.permanent ? " (moved permanently: point the segment at the new URL)" : ""))
+                }
                 if let serial = segment.serial, let signedAt = segment.signedAt {
                     lines.append(
                         "    signed: serial \(serial), key \(segment.keyID ?? "?"), at \(signedAt.formatted(.iso8601))")
