@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -29,7 +29,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.0.0"),
-        // hosts-client --ca-file: FoundationNetworking on Linux cannot trust a private CA per request.
+        // hosts-client's one HTTP stack: streaming bodies, whole-fetch deadlines, redirects under its own rules and
+        // per-request TLS trust (FoundationNetworking on Linux has none of the last three).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.0.0"),
     ],
@@ -87,15 +88,21 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "HostsCoreBench", dependencies: ["HostsCore"], path: "bench/hostscore/Sources"),
         // Shared by the test targets only: moto_server launcher, free ports, temp dirs, running built binaries.
-        .target(name: "TestSupport", dependencies: ["HostsCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport", dependencies: ["HostsCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "HostsCoreTests", dependencies: ["HostsCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GeneratorTests", dependencies: ["Generator", "HostsCore", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [
@@ -106,7 +113,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ClientTests", dependencies: ["Client", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ClientTests", dependencies: ["Client", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["HostsCore", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HostsCore
 
 /// Options every subcommand accepts (also before the subcommand name: see `ClientCommand.main`).
 struct GlobalOptions: ParsableArguments {
@@ -33,6 +34,12 @@ struct GlobalOptions: ParsableArguments {
         } catch let error as FileSystemError where error.isPermissionProblem {
             Console.err("\(error) — run: sudo \(Self.commandLine())")
             throw ExitCode(77)
+        } catch let error as IntervalError {
+            Console.err(error.description)
+            throw ExitCode(64)
+        } catch let error as UsageError {
+            Console.err(error.description)
+            throw ExitCode(64)
         } catch let error as ClientError {
             Console.err(error.description)
             throw ExitCode(error.exitCode)

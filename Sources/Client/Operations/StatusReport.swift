@@ -28,6 +28,8 @@ struct StatusReport: Codable, Sendable {
         /// Lines of the cached copy that the policy kept out of the hosts file.
         var dropped: [DroppedEntry]
         var warnings: [String]
+        /// Where the server last redirected this segment's fetch.
+        var redirect: FetchRedirect? = nil
         /// A local segment whose file no longer parses: `error` says where; its last good version is in use.
         var usingLastGood: Bool? = nil
 
@@ -39,7 +41,7 @@ struct StatusReport: Codable, Sendable {
             case fetchedAt = "fetched_at"
             case attemptedAt = "attempted_at"
             case ageSeconds = "age_seconds"
-            case conflicts, trust, serial, dropped, warnings
+            case conflicts, trust, serial, dropped, warnings, redirect
             case signedAt = "signed_at"
             case keyID = "key_id"
         }
@@ -106,7 +108,8 @@ struct StatusReport: Codable, Sendable {
                     ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers,
                     trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
                     keyID: meta?.keyID, dropped: meta?.dropped ?? [],
-                    warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 })
+                    warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 },
+                    redirect: meta?.redirect)
             case .local:
                 let path = context.paths.localFile(segment.name)
                 let current = Result { try StrictParser.parse(try context.store.loadLocal(segment.name), source: path) }
@@ -153,6 +156,11 @@ struct StatusReport: Codable, Sendable {
                 if let every = segment.every { detail += ", every \(every)" }
                 lines.append(detail)
                 lines.append("    trust: \(segment.trust ?? "-")")
+                if let redirect = segment.redirect {
+                    lines.append(
+                        "    redirected to \(redirect.location)"
+                            + (redirect.permanent ? " (moved permanently: point the segment at the new URL)" : ""))
+                }
                 if let serial = segment.serial, let signedAt = segment.signedAt {
                     lines.append(
                         "    signed: serial \(serial), key \(segment.keyID ?? "?"), at \(signedAt.formatted(.iso8601))")
