@@ -64,10 +64,13 @@ struct MergeInputs: Sendable {
         let reason: String
         do {
             let bytes = try store.loadLocal(name)
-            let lines = try HostsLines(parsing: bytes, source: source)
-            parsedLocal[name] = lines
+            // The last good copy is only ever saved after a parse: the same bytes need no parse here, which
+            // keeps an unchanged apply at hashing only.
+            if (try? lastGood.get()) != bytes {
+                parsedLocal[name] = try HostsLines(parsing: bytes, source: source)
+                newGood.insert(name)
+            }
             items.append(Item(segment: segment, bytes: bytes, source: source))
-            if (try? lastGood.get()) != bytes { newGood.insert(name) }
             return
         } catch {
             reason = "\(error)"

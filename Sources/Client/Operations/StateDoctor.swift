@@ -260,6 +260,7 @@ struct StateDoctor {
         switch error {
         case ClientError.invalidState(_, let reason): reason
         case ClientError.unsafeStateFile(_, let reason): reason
+        case is DecodingError: StateStore.describe(error)
         default: "\(error)"
         }
     }

@@ -36,36 +36,51 @@ enum Redaction {
         return result
     }
 
-    /// Every URL in free text (an error message, a status line, JSON) redacted; cheap when there is none.
+    /// Every URL in free text (an error message, a status line, JSON, a 100,000-line segment shown by `show`)
+    /// redacted, in one pass over the bytes.
     static func urls(in text: String) -> String {
-        guard text.contains("://") else { return text }
-        var output = ""
-        var remaining = Substring(text)
-        while let separator = remaining.range(of: "://") {
-            // The scheme: letters, digits, + - . right before "://".
-            var start = separator.lowerBound
-            while start > remaining.startIndex {
-                let previous = remaining.index(before: start)
-                let character = remaining[previous]
-                guard character.isASCII, character.isLetter || character.isNumber || "+-.".contains(character)
-                else { break }
-                start = previous
+        let bytes = Array(text.utf8)
+        let count = bytes.count
+        var output: [UInt8] = []
+        var copied = 0
+        var index = 0
+        while index + 2 < count {
+            guard bytes[index] == UInt8(ascii: ":"), bytes[index + 1] == UInt8(ascii: "/"),
+                bytes[index + 2] == UInt8(ascii: "/")
+            else {
+                index += 1
+                continue
             }
-            var end = separator.upperBound
-            while end < remaining.endIndex, !isTerminator(remaining[end]) { end = remaining.index(after: end) }
+            var start = index
+            while start > copied, isSchemeByte(bytes[start - 1]) { start -= 1 }
+            var end = index + 3
+            while end < count, !isTerminator(bytes[end]) { end += 1 }
             // Sentence punctuation right after a URL is not part of it.
-            while end > separator.upperBound, ".,;:)]".contains(remaining[remaining.index(before: end)]) {
-                end = remaining.index(before: end)
+            while end > index + 3, trailing.contains(bytes[end - 1]) { end -= 1 }
+            if start < index {
+                if output.isEmpty { output.reserveCapacity(count) }
+                output += bytes[copied..<start]
+                output += Array(url(String(decoding: bytes[start..<end], as: UTF8.self)).utf8)
+                copied = end
             }
-            output += remaining[..<start]
-            output +=
-                start == separator.lowerBound ? String(remaining[start..<end]) : url(String(remaining[start..<end]))
-            remaining = remaining[end...]
+            index = end
         }
-        return output + remaining
+        if copied == 0 { return text }
+        output += bytes[copied...]
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static func isTerminator(_ character: Character) -> Bool {
-        character.isWhitespace || "\"'<>`\\".contains(character)
+    private static let trailing = Set(".,;:)]".utf8)
+    private static let terminators = Set("\"'<>`\\".utf8)
+
+    private static func isSchemeByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "+")
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+    }
+
+    private static func isTerminator(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == 0x7F || terminators.contains(byte)
     }
 }

@@ -177,5 +177,20 @@ struct StateAttackTests {
         #expect(config.stderr.contains("refusing \(state)/config.json: it is a symbolic link"), "\(config.stderr)")
         #expect(!FileManager.default.fileExists(atPath: pwned), "root ran a hook from a symlinked config")
         #expect(!sandbox.hosts.contains("root-only-secret"))
+
+        // doctor names every plant and --fix takes them out without following one.
+        let doctor = try sandbox.run(["doctor"])
+        #expect(doctor.status == 1)
+        for plant in ["config.json", "cache/office.hosts", "backups/20200101T000000Z-99.hosts"] {
+            #expect(doctor.stdout.contains("\(state)/\(plant): it is a symbolic link"), "\(plant): \(doctor.stdout)")
+        }
+        let fixed = try sandbox.run(["doctor", "--fix"])
+        #expect(fixed.ok, "\(fixed.stdout) \(fixed.stderr)")
+        try sandbox.succeed(["apply"])
+        #expect(try sandbox.succeed(["doctor"]).stdout.contains("no problems found"))
+        #expect(!FileManager.default.fileExists(atPath: pwned))
+        #expect(!sandbox.hosts.contains("root-only-secret"))
+        #expect(try String(contentsOfFile: secret, encoding: .utf8) == "10.6.6.6 root-only-secret\n")
+        #expect(try String(contentsOfFile: attacker + "/config.json", encoding: .utf8).contains("after-apply"))
     }
 }
