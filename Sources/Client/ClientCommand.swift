@@ -10,7 +10,7 @@ struct ClientCommand: AsyncParsableCommand {
             AddCommand.self, EditCommand.self, EnableCommand.self, DisableCommand.self, RemoveCommand.self,
             MoveCommand.self, ListCommand.self, ShowCommand.self, SyncCommand.self, ApplyCommand.self,
             WatchCommand.self, StatusCommand.self, BackupsCommand.self, RestoreCommand.self, ResumeCommand.self,
-            ConfigCommand.self, TrustCommand.self, DoctorCommand.self,
+            ConfigCommand.self, TrustCommand.self, WhenCommand.self, DoctorCommand.self,
         ]
     )
 
