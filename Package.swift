@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -37,7 +37,8 @@ let package = Package(
         .target(
             name: "HostsCore",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
+                "CFileMetadata",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -52,6 +53,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Extended attributes and inode flags (chattr +i) are not in Swift's Glibc module either.
+        .target(name: "CFileMetadata"),
         // memfd_create and file seals are not in Swift's Glibc module.
         .target(name: "CMemoryFile"),
         .executableTarget(
@@ -93,9 +96,12 @@ let package = Package(
         ),
         .executableTarget(name: "HostsCoreBench", dependencies: ["HostsCore"], path: "bench/hostscore/Sources"),
         // Shared by the test targets only: moto_server launcher, free ports, temp dirs, running built binaries.
-        .target(name: "TestSupport", dependencies: ["HostsCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport", dependencies: ["HostsCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "HostsCoreTests", dependencies: ["HostsCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "GeneratorTests", dependencies: ["Generator", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "GeneratorTests", dependencies: ["Generator", "HostsCore", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ServerTests",
             dependencies: [
@@ -106,7 +112,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ClientTests", dependencies: ["Client", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ClientTests", dependencies: ["Client", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["HostsCore", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )
