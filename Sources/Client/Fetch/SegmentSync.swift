@@ -123,16 +123,12 @@ struct SegmentSync {
         case .content(let bytes, let etag, _):
             let lines: HostsLines
             do {
-                lines = try HostsLines(parsing: bytes, source: url)
+                lines = try HostsLines(parsing: bytes, source: url, lenient: trust.lenient)
             } catch {
                 throw .content(error.description)
             }
-            var count = lines.count
-            var dropped: [DroppedEntry] = []
-            if !policy.isUnrestricted {
-                let applied = policy.apply(to: lines.entries)
-                (count, dropped) = (applied.kept.count, applied.dropped)
-            }
+            let applied = policy.apply(to: lines)
+            let (count, dropped) = (applied.keptCount, applied.dropped)
             return Fetched(
                 name: segment.name, outcome: .updated(entries: count, etag: etag), bytes: bytes, entries: lines,
                 response: response, signature: signature, dropped: dropped)
