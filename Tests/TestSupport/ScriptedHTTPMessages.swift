@@ -29,6 +29,9 @@ public struct ScriptedResponse: Sendable {
     public var omitContentLength: Bool
     /// When set, the request goes to 127.0.0.1 on this port instead, and its answer is relayed.
     public var forwardPort: Int?
+    /// When set, writes the whole answer (head and body) to the socket itself: drip-fed, endless or otherwise
+    /// hostile. It must return once a write fails (the client went away) and bound itself in time and bytes.
+    public var stream: (@Sendable (_ socket: Int32) -> Void)?
 
     public init(
         status: Int, headers: [(String, String)] = [], body: [UInt8] = [], delay: Double = 0,
@@ -56,6 +59,13 @@ public struct ScriptedResponse: Sendable {
 
     public static func status(_ code: Int, body: String = "error\n") -> ScriptedResponse {
         text(body, status: code, contentType: "text/plain")
+    }
+
+    /// An answer written by `writer` straight to the socket (see ``stream``).
+    public static func raw(_ writer: @escaping @Sendable (_ socket: Int32) -> Void) -> ScriptedResponse {
+        var response = ScriptedResponse(status: 0)
+        response.stream = writer
+        return response
     }
 
     /// Sends the request to 127.0.0.1:port (e.g. moto_server) and relays its answer.

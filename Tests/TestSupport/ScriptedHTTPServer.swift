@@ -74,6 +74,10 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
             return
         }
         if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
+        if let stream = response.stream {
+            stream(client)
+            return
+        }
         write(response, to: client, headOnly: request.method == "HEAD")
     }
 

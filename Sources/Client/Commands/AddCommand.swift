@@ -28,25 +28,31 @@ struct AddCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.run { context in
             try ClientContext.validateName(name)
-            let interval = try every.map { text throws(IntervalError) in try Interval(parsing: text) }
-            return try await context.changeConfigWithHints(apply: !noApply) { config in
-                guard config.index(of: name) == nil else { throw ClientError.segmentExists(name) }
-                if let url {
-                    let segment = SegmentConfig(
-                        name: name, kind: .remote, url: url, every: interval, enabled: !disabled,
-                        trust: try trust.applied(to: nil, url: url))
-                    let hints = try await SegmentAdding.fetchFirst(segment, context: context, settings: config.settings)
+            let interval = try every.map { text throws(IntervalError) in try SettingRanges.every(text) }
+            if let url {
+                let segment = SegmentConfig(
+                    name: name, kind: .remote, url: url, every: interval, enabled: !disabled,
+                    trust: try trust.applied(to: nil, url: url))
+                // The first fetch runs before the lock is taken; the name is checked again under it.
+                let snapshot = try context.store.loadConfig()
+                guard snapshot.index(of: name) == nil else { throw ClientError.segmentExists(name) }
+                if !noApply { try context.checkHostsWritable(snapshot) }
+                let first = try await SegmentAdding.fetchFirst(segment, context: context, settings: snapshot.settings)
+                return try await context.changeConfigWithHints(apply: !noApply) { config in
                     try config.add(segment)
+                    let hints = try SegmentAdding.record(first, config: config, context: context)
                     Console.out("added remote segment \(name) (\(url))")
                     return hints
-                } else {
-                    let bytes = try from.map { path in try FileIO.contents(of: path) } ?? []
-                    let entries = try SegmentAdding.validateLocal(bytes, source: from ?? name)
-                    try context.store.saveLocal(bytes, for: name)
-                    try config.add(SegmentConfig(name: name, kind: .local, enabled: !disabled))
-                    Console.out("added local segment \(name) (\(entries) entries)")
-                    return ApplyHints()
                 }
+            }
+            return try await context.changeConfigWithHints(apply: !noApply) { config in
+                guard config.index(of: name) == nil else { throw ClientError.segmentExists(name) }
+                let bytes = try from.map { path in try FileIO.contents(of: path) } ?? []
+                let entries = try SegmentAdding.validateLocal(bytes, source: from ?? name)
+                try context.store.saveLocal(bytes, for: name)
+                try config.add(SegmentConfig(name: name, kind: .local, enabled: !disabled))
+                Console.out("added local segment \(name) (\(entries) entries)")
+                return ApplyHints()
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HostsCore
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,12 +25,6 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 
     static func set(_ key: String, _ value: String?, in settings: inout Settings, show: Bool) throws {
-        func number(_ text: String) throws -> Int {
-            guard let number = Int(text), number > 0 else {
-                throw ClientError.invalidArguments("\(key) must be a positive whole number, not '\(text)'")
-            }
-            return number
-        }
         if show {
             Console.out(
                 describe(settings).split(separator: "\n").first { $0.hasPrefix(key + " ") }.map(String.init)
@@ -37,12 +32,23 @@ struct ConfigCommand: AsyncParsableCommand {
             return
         }
         switch key {
-        case "keep-backups": settings.keepBackups = try value.map(number) ?? Settings.defaultKeepBackups
+        case "keep-backups":
+            settings.keepBackups =
+                try value.map { text throws(UsageError) in
+                    try SettingRanges.count(text, key, in: SettingRanges.keepBackups)
+                } ?? Settings.defaultKeepBackups
         case "after-apply": settings.afterApply = value
-        case "timeout": settings.timeout = try value.map { try Interval(parsing: $0) } ?? Settings.defaultTimeout
-        case "max-bytes": settings.maxBytes = try value.map(number) ?? Settings.defaultMaxBytes
+        case "timeout":
+            settings.timeout =
+                try value.map { text throws(IntervalError) in try SettingRanges.timeout(text, what: key) }
+                ?? Settings.defaultTimeout
+        case "max-bytes":
+            settings.maxBytes =
+                try value.map { text throws(UsageError) in
+                    try SettingRanges.count(text, key, in: SettingRanges.maxBytes, sizes: true)
+                } ?? Settings.defaultMaxBytes
         default:
-            throw ClientError.invalidArguments(
+            throw UsageError(
                 "unknown setting '\(key)': use keep-backups, after-apply, timeout or max-bytes")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HostsCore
 
 /// Options every subcommand accepts (also before the subcommand name: see `ClientCommand.main`).
 struct GlobalOptions: ParsableArguments {
@@ -34,6 +35,12 @@ struct GlobalOptions: ParsableArguments {
             // Root already, a read-only file system or an immutable file: the message says what to change.
             Console.err(error.description)
             throw ExitCode(77)
+        } catch let error as IntervalError {
+            Console.err(error.description)
+            throw ExitCode(64)
+        } catch let error as UsageError {
+            Console.err(error.description)
+            throw ExitCode(64)
         } catch let error as ClientError {
             Console.err(error.description)
             throw ExitCode.failure

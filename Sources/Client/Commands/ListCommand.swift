@@ -1,4 +1,5 @@
 import ArgumentParser
+import HostsCore
 
 struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -80,11 +80,7 @@ struct TrustOptions: ParsableArguments {
             trust.profile = profileName
         }
         if let maxAge {
-            do {
-                trust.maxAge = try Interval(parsing: maxAge)
-            } catch {
-                throw ClientError.invalidArguments("--max-age: \(error)")
-            }
+            trust.maxAge = try SettingRanges.maxAge(maxAge)
         }
         if let allowNames { trust.allowNames = Self.items(allowNames) }
         if let allowAddresses { trust.allowAddresses = Self.items(allowAddresses) }

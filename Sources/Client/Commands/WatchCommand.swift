@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HostsCore
 
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,17 +13,16 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await global.run { context in
-            let interval = try Interval(parsing: every)
-            let fetcher = RemoteFetcher()
+            let interval = try SettingRanges.every(every, what: "watch --every")
             Console.out("watching every \(interval); hosts file \(context.paths.hostsFile)")
             while !Task.isCancelled {
                 do {
-                    _ = try await SyncOperation(context: context, fetcher: fetcher, quiet: true).run()
+                    _ = try await SyncOperation(context: context, quiet: true).run()
                 } catch {
                     // Keep going: the next round may find the server (or the disk, or the rights) back.
                     Console.err("sync failed: \(error); retrying in \(interval)")
                 }
-                try await Task.sleep(for: .seconds(max(1, interval.seconds)))
+                try await Task.sleep(for: interval.duration)
             }
             return true
         }

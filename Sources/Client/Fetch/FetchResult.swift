@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 /// What one conditional GET produced.
 enum FetchResponse: Sendable, Equatable {
@@ -6,6 +7,20 @@ enum FetchResponse: Sendable, Equatable {
     case content(bytes: [UInt8], etag: String?, lastModified: String?)
     /// 304: the cached copy is still current.
     case notModified
+}
+
+/// A response and, when the server redirected, where the content really came from.
+struct FetchAnswer: Sendable, Equatable {
+    var response: FetchResponse
+    var redirect: FetchRedirect?
+}
+
+/// The last hop of a redirected fetch: `status` shows it, and a permanent move is a hint to update the URL.
+struct FetchRedirect: Sendable, Equatable, Codable {
+    /// The URL that finally answered.
+    var location: String
+    /// Every hop was 301 or 308.
+    var permanent: Bool
 }
 
 /// Why a fetch failed, in words that fit after "segment NAME: ".
@@ -16,13 +31,24 @@ struct FetchError: Error, CustomStringConvertible, Equatable {
     var description: String { reason }
 }
 
-/// Per-request limits (from the settings, overridable on the command line).
+/// Per-fetch limits (from the settings, overridable on the command line).
 struct FetchLimits: Sendable {
+    /// Bounds the whole fetch: connect, TLS, headers, every redirect and the complete body.
     var timeout: Interval
+    /// Bounds the body as decoded (gzip/deflate expanded), counted while it streams in.
     var maxBytes: Int
 
     init(timeout: Interval = Settings.defaultTimeout, maxBytes: Int = Settings.defaultMaxBytes) {
         self.timeout = timeout
         self.maxBytes = maxBytes
+    }
+}
+
+/// Human-readable byte counts for messages.
+enum ByteCount {
+    static func describe(_ bytes: Int) -> String {
+        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
     }
 }

@@ -1,98 +1,145 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOHTTPCompression
+import NIOPosix
+import NIOSSL
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Conditional GETs of remote segments over one long-lived URLSession (one per process).
+/// The client's one HTTP stack: conditional GETs of remote segments (and their signatures) over AsyncHTTPClient.
 ///
-/// Enforces the timeout and the size cap, and turns every way a server can answer badly into a `FetchError`:
-/// connection failures, non-200/304 statuses, `text/html`, bodies over the cap. Content validation (StrictParser)
-/// is the caller's job, so that it can name the segment.
+/// Every rule a server must not be able to break lives here, the same for http, https and `--ca-file` segments:
+/// one deadline for the whole fetch (connect, TLS, every redirect, headers and the complete body); a body cap
+/// counted as the body streams in, after gzip/deflate decoding; redirects by ``RedirectRules``; TLS 1.2 or later;
+/// a 304 only as an answer to a validator. Content validation (StrictParser) is the caller's job, so that it can
+/// name the segment.
+///
+/// One per command (the decoded-size cap is a client setting); call ``shutdown()`` when done, or use
+/// ``with(maxBytes:_:)``.
 final class RemoteFetcher: Sendable {
-    private let delegate = FetchDelegate()
-    private let session: URLSession
+    private let client: HTTPClient
 
-    init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpAdditionalHeaders = ["User-Agent": "hosts-client (PseudoDNS)"]
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+    init(maxBytes: Int) {
+        var configuration = HTTPClient.Configuration(tlsConfiguration: Self.tls(trusting: nil))
+        // Redirects are followed by hand: AsyncHTTPClient's own following would forward the Authorization header.
+        configuration.redirectConfiguration = .disallow
+        // The decompressor stops at the cap by itself, before a bomb's expansion reaches memory.
+        configuration.decompression = .enabled(limit: .size(maxBytes))
+        // One attempt per fetch: a refused connection or failed handshake is an answer, not something to retry
+        // until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    deinit { session.invalidateAndCancel() }
+    func shutdown() async { try? await client.shutdown() }
 
-    /// GETs `url`, sending `If-None-Match: etag` when there is a cached copy.
-    /// `caFile`: trust only the CA(s) in this PEM bundle for an https URL (see ``PrivateCAFetch``).
-    /// `token`: sent as `Authorization: Bearer TOKEN`.
+    /// Runs `body` with a fetcher and shuts it down afterwards, whatever `body` does.
+    static func with<T>(maxBytes: Int, _ body: (RemoteFetcher) async throws -> T) async throws -> T {
+        let fetcher = RemoteFetcher(maxBytes: maxBytes)
+        do {
+            let result = try await body(fetcher)
+            await fetcher.shutdown()
+            return result
+        } catch {
+            await fetcher.shutdown()
+            throw error
+        }
+    }
+
+    /// When a fetch that starts now must be over.
+    static func deadline(for limits: FetchLimits) -> NIODeadline {
+        .now() + .milliseconds(Int64((limits.timeout.seconds * 1000).rounded()))
+    }
+
+    /// GETs `url`, sending `If-None-Match: etag` (or `If-Modified-Since`) when there is a cached copy.
+    /// `caFile`: trust only the CA(s) in this PEM bundle (an https URL only). `token`: sent as
+    /// `Authorization: Bearer TOKEN`, to the URL's own origin only.
     func fetch(
         _ url: String, etag: String?, lastModified: String?, limits: FetchLimits, caFile: String? = nil,
-        token: String? = nil
-    ) async throws(FetchError)
-        -> FetchResponse
-    {
-        guard let target = URL(string: url), let scheme = target.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", target.host != nil
+        token: String? = nil, deadline: NIODeadline
+    ) async throws(FetchError) -> FetchAnswer {
+        guard let original = URL(string: url), let scheme = original.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", original.host != nil
         else { throw FetchError(reason: "invalid URL \(url): use http:// or https://") }
+        if caFile != nil && scheme != "https" {
+            throw FetchError(reason: "--ca-file needs an https:// URL, not \(url)")
+        }
+        let tls = try caFile.map { file throws(FetchError) in Self.tls(trusting: try Self.certificates(in: file)) }
+        let rules = RedirectRules(original: original, caFile: caFile)
+        let sentValidator = etag != nil || lastModified != nil
 
-        var request = URLRequest(url: target)
-        request.httpMethod = "GET"
-        request.timeoutInterval = limits.timeout.seconds
-        request.cachePolicy = .reloadIgnoringLocalCacheData
-        request.setValue("text/plain", forHTTPHeaderField: "Accept")
-        if let etag { request.setValue(etag, forHTTPHeaderField: "If-None-Match") }
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let lastModified, etag == nil { request.setValue(lastModified, forHTTPHeaderField: "If-Modified-Since") }
+        var current = original
+        var hops: [Int] = []
+        while true {
+            var headers = HTTPHeaders()
+            headers.add(name: "User-Agent", value: "hosts-client (PseudoDNS)")
+            headers.add(name: "Accept", value: "text/plain")
+            headers.add(name: "Accept-Encoding", value: "gzip, deflate")
+            if let etag { headers.add(name: "If-None-Match", value: etag) }
+            if let lastModified, etag == nil { headers.add(name: "If-Modified-Since", value: lastModified) }
+            if let token, rules.sendsToken(to: current) { headers.add(name: "Authorization", value: "Bearer \(token)") }
 
-        if let caFile {
-            guard scheme == "https" else {
-                throw FetchError(reason: "--ca-file needs an https:// URL, not \(url)")
+            let answer = try await execute(
+                current, headers: headers, tls: tls, limits: limits, deadline: deadline,
+                caFile: caFile)
+            if RedirectRules.statuses.contains(answer.status) {
+                current = try rules.next(
+                    from: current, status: answer.status, location: answer.headers.first(name: "Location"),
+                    followed: hops.count)
+                hops.append(answer.status)
+                continue
             }
-            return try await PrivateCAFetch(caFile: caFile, limits: limits).perform(request)
+            let response = try Self.classify(
+                status: answer.status, header: { answer.headers.first(name: $0) }, body: answer.body,
+                sentValidator: sentValidator)
+            let redirect =
+                hops.isEmpty
+                ? nil
+                : FetchRedirect(location: current.absoluteString, permanent: hops.allSatisfy { $0 == 301 || $0 == 308 })
+            return FetchAnswer(response: response, redirect: redirect)
         }
-        let completion = await perform(request, maxBytes: limits.maxBytes)
-        return try Self.interpret(completion, limits: limits)
     }
 
-    private func perform(_ request: URLRequest, maxBytes: Int) async -> FetchDelegate.Completion {
-        let task = session.dataTask(with: request)
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                delegate.register(task, maxBytes: maxBytes, continuation: continuation)
-                task.resume()
+    private func execute(
+        _ url: URL, headers: HTTPHeaders, tls: TLSConfiguration?, limits: FetchLimits, deadline: NIODeadline,
+        caFile: String?
+    ) async throws(FetchError) -> BodyCollector.Collected {
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: url, method: .GET, headers: headers, tlsConfiguration: tls)
+        } catch {
+            throw FetchError(reason: "invalid URL \(url): \(error)")
+        }
+        let collector = BodyCollector(maxBytes: limits.maxBytes) {
+            !RedirectRules.statuses.contains(Int($0.status.code))
+        }
+        let task = client.execute(request: request, delegate: collector, deadline: deadline)
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-        } onCancel: {
-            task.cancel()
+        } catch {
+            throw Self.describe(error, phase: collector.phase, url: url, limits: limits, caFile: caFile)
         }
     }
 
-    static func interpret(_ completion: FetchDelegate.Completion, limits: FetchLimits) throws(FetchError)
-        -> FetchResponse
-    {
-        if completion.tooLarge {
-            throw FetchError(reason: "response larger than \(ByteCount.describe(limits.maxBytes)) (max-bytes)")
-        }
-        if let error = completion.error {
-            throw FetchError(reason: describe(error, limits: limits))
-        }
-        guard let response = completion.response else { throw FetchError(reason: "no HTTP response") }
-        return try classify(
-            status: response.statusCode, header: { response.value(forHTTPHeaderField: $0) }, body: completion.body)
-    }
-
-    /// 304 → not modified; 200 → content (unless it is an HTML page); anything else → an error naming the status.
-    static func classify(status: Int, header: (String) -> String?, body: [UInt8]) throws(FetchError)
-        -> FetchResponse
+    /// 304 → not modified (only after a validator was sent); 200 → content (unless it is an HTML page); anything
+    /// else → an error naming the status.
+    static func classify(status: Int, header: (String) -> String?, body: [UInt8], sentValidator: Bool)
+        throws(FetchError) -> FetchResponse
     {
         switch status {
         case 304:
+            guard sentValidator else {
+                throw FetchError(reason: "304 Not Modified to a request without a validator (nothing cached)")
+            }
             return .notModified
         case 200:
             break
         default:
-            let text = HTTPURLResponse.localizedString(forStatusCode: status)
+            let text = HTTPResponseStatus(statusCode: status).reasonPhrase
             throw FetchError(reason: "HTTP \(status) \(text)", status: status)
         }
         let contentType = (header("Content-Type") ?? "").lowercased()
@@ -103,25 +150,79 @@ final class RemoteFetcher: Sendable {
         return .content(bytes: body, etag: header("ETag"), lastModified: header("Last-Modified"))
     }
 
-    private static func describe(_ error: any Error, limits: FetchLimits) -> String {
-        guard let urlError = error as? URLError else { return "\(error.localizedDescription)" }
-        switch urlError.code {
-        case .timedOut: return "timed out after \(limits.timeout)"
-        case .cannotConnectToHost: return "cannot connect (server down?)"
-        case .cannotFindHost, .dnsLookupFailed: return "cannot resolve host"
-        case .networkConnectionLost: return "connection lost"
-        case .notConnectedToInternet: return "no network"
-        case .cancelled: return "cancelled"
-        default: return urlError.localizedDescription
+    // MARK: TLS
+
+    /// TLS 1.2 at least (RFC 8996); `roots` replaces the system's CAs for a `--ca-file` segment.
+    private static func tls(trusting roots: [NIOSSLCertificate]?) -> TLSConfiguration {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if let roots { tls.trustRoots = .certificates(roots) }
+        return tls
+    }
+
+    private static func certificates(in caFile: String) throws(FetchError) -> [NIOSSLCertificate] {
+        do {
+            return try NIOSSLCertificate.fromPEMFile(caFile)
+        } catch {
+            throw FetchError(reason: "--ca-file \(caFile): not a readable PEM certificate bundle (\(error))")
         }
     }
-}
 
-/// Human-readable byte counts for messages.
-enum ByteCount {
-    static func describe(_ bytes: Int) -> String {
-        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
-        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
-        return "\(bytes) bytes"
+    // MARK: errors
+
+    /// One line for every way the transfer can end badly, naming the phase a deadline or a dropped connection hit.
+    static func describe(_ error: any Error, phase: FetchPhase, url: URL, limits: FetchLimits, caFile: String?)
+        -> FetchError
+    {
+        let server = "\(url.host ?? "?"):\(url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))"
+        let tooLarge = FetchError(
+            reason: "response larger than \(ByteCount.describe(limits.maxBytes)) (max-bytes, counted after decoding)")
+        switch error {
+        case is BodyCollector.TooLarge:
+            return tooLarge
+        case let error as NIOHTTPDecompression.DecompressionError:
+            if case .limit = error { return tooLarge }
+            return FetchError(reason: "cannot decode the compressed body from \(server) (\(error))")
+        case let error as NIOHTTPDecompression.ExtraDecompressionError:
+            return FetchError(reason: "cannot decode the compressed body from \(server) (\(error))")
+        case let error as HTTPClientError:
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .tlsHandshakeTimeout,
+                .getConnectionFromPoolTimeout:
+                return FetchError(reason: "timed out after \(limits.timeout) \(phase.description) from \(server)")
+            case .remoteConnectionClosed:
+                return FetchError(reason: "connection closed by \(server) \(phase.description)")
+            case .cancelled:
+                return FetchError(reason: "cancelled \(phase.description)")
+            default:
+                return FetchError(reason: "\(server): \(error)")
+            }
+        case let error as NIOConnectionError:
+            if error.dnsAError != nil || error.dnsAAAAError != nil {
+                return FetchError(reason: "cannot resolve host \(url.host ?? "?")")
+            }
+            return FetchError(reason: "cannot connect to \(server) (server down?)")
+        case let error as IOError where error.errnoCode == ECONNREFUSED:
+            return FetchError(reason: "cannot connect to \(server) (connection refused: server down?)")
+        case is NIOSSLError, is BoringSSLError:
+            return tlsFailure(error, caFile: caFile)
+        case let error as HTTPParserError:
+            return FetchError(reason: "malformed HTTP response from \(server) (\(error))")
+        default:
+            return FetchError(reason: "\(server): \(error)")
+        }
+    }
+
+    /// BoringSSL's reason (e.g. `CERTIFICATE_VERIFY_FAILED`) without its source-file noise.
+    private static func tlsFailure(_ error: any Error, caFile: String?) -> FetchError {
+        let text = "\(error)"
+        var reason = text
+        if let marker = text.range(of: "OPENSSL_internal:") {
+            reason = String(text[marker.upperBound...].prefix { $0 != " " && $0 != "]" && $0 != ")" })
+        }
+        let hint =
+            caFile.map { "is the server's certificate issued by \($0)?" }
+            ?? "is the server's certificate trusted by this machine's CAs? (a private CA: --ca-file)"
+        return FetchError(reason: "TLS handshake failed (\(reason)): \(hint)")
     }
 }

@@ -1,8 +1,13 @@
 import Foundation
 import HostsCore
+import NIOCore
 
 /// Fetches the remote segments that are due, all at once, and keeps each cache honest: new content only after
-/// it passed the strict parser; on any failure the last good copy stays and the segment is marked stale.
+/// it passed the strict parser (and the shrink guard); on any failure the last good copy stays and the segment is
+/// marked stale.
+///
+/// Fetching takes no lock and writes nothing: the state-dir lock is held only by ``record(_:config:store:)``
+/// and the apply after it, so `disable`, `restore` and the other local commands never wait for a server.
 struct SegmentSync {
     /// What happened to one segment in this sync.
     enum Outcome: Sendable, Equatable {
@@ -15,6 +20,10 @@ struct SegmentSync {
     struct Fetched: Sendable {
         var name: String
         var outcome: Outcome
+        /// The configuration the fetch was made for: if the segment changed meanwhile, nothing is recorded.
+        var segment: SegmentConfig?
+        /// When the fetch started; of two syncs racing, the one that started later is the one recorded.
+        var startedAt = Date()
         /// The validated new content (for `.updated`), and its entries (before the policy: the merge applies it).
         var bytes: [UInt8]?
         var entries: HostsLines?
@@ -23,11 +32,17 @@ struct SegmentSync {
         var signature: ProfileSignature?
         /// Lines the policy kept out (for `.updated`).
         var dropped: [DroppedEntry]?
+        /// Where the server sent the request, when it redirected.
+        var redirect: FetchRedirect?
     }
 
     var store: StateStore
     var fetcher: RemoteFetcher
     var limits: FetchLimits
+    /// Segments whose shrink the user accepted (`sync --accept-shrink NAME`).
+    var acceptShrink: Set<String> = []
+    /// `sync --force`: every shrink is accepted.
+    var acceptAllShrinks = false
 
     /// Due: never fetched, last attempt failed, or `every` (default 5m) has passed since the last good fetch.
     static func isDue(_ segment: SegmentConfig, meta: SegmentMeta?, now: Date) -> Bool {
@@ -37,28 +52,24 @@ struct SegmentSync {
     }
 
     /// Fetches (concurrently) the enabled remote segments that are due — or all of them with `force`.
-    func fetch(_ config: ClientConfig, only names: Set<String>? = nil, force: Bool, now: Date = Date()) async throws
-        -> [Fetched]
-    {
+    /// `fresh`: ignore whatever is cached under these names (a new segment must not revalidate leftovers).
+    func fetch(
+        _ config: ClientConfig, only names: Set<String>? = nil, force: Bool, fresh: Bool = false, now: Date = Date()
+    ) async throws -> [Fetched] {
         var jobs: [(SegmentConfig, SegmentMeta?)] = []
         var results: [Fetched] = []
         for segment in config.segments where segment.kind == .remote && segment.enabled {
             if let names, !names.contains(segment.name) { continue }
-            let meta = try store.loadMeta(segment.name)
+            let meta = fresh ? nil : try store.loadMeta(segment.name)
             if force || Self.isDue(segment, meta: meta, now: now) {
                 jobs.append((segment, meta))
             } else {
-                results.append(Fetched(name: segment.name, outcome: .notDue))
+                results.append(Fetched(name: segment.name, outcome: .notDue, segment: segment))
             }
         }
-        let fetcher = self.fetcher
-        let limits = self.limits
-        let store = self.store
         let fetched = await withTaskGroup(of: Fetched.self) { group in
             for (segment, meta) in jobs {
-                group.addTask {
-                    await Self.fetchOne(segment, meta: meta, store: store, fetcher: fetcher, limits: limits)
-                }
+                group.addTask { await fetchOne(segment, meta: meta, fresh: fresh) }
             }
             var collected: [Fetched] = []
             for await item in group { collected.append(item) }
@@ -69,26 +80,29 @@ struct SegmentSync {
         return results.sorted { order[$0.name, default: 0] < order[$1.name, default: 0] }
     }
 
-    private static func fetchOne(
-        _ segment: SegmentConfig, meta: SegmentMeta?, store: StateStore, fetcher: RemoteFetcher, limits: FetchLimits
-    ) async -> Fetched {
+    private func fetchOne(_ segment: SegmentConfig, meta: SegmentMeta?, fresh: Bool) async -> Fetched {
+        let startedAt = Date()
         do {
-            return try await fetchChecked(segment, meta: meta, store: store, fetcher: fetcher, limits: limits)
+            var result = try await fetchChecked(segment, meta: meta, fresh: fresh)
+            result.startedAt = startedAt
+            return result
         } catch {
-            return Fetched(name: segment.name, outcome: .failed(error.description))
+            return Fetched(
+                name: segment.name, outcome: .failed(error.description), segment: segment, startedAt: startedAt)
         }
     }
 
-    /// The fetch, then (pinned keys) the signature checks, the strict parse and the policy; the first that fails
-    /// is thrown and nothing of this fetch is kept.
-    private static func fetchChecked(
-        _ segment: SegmentConfig, meta: SegmentMeta?, store: StateStore, fetcher: RemoteFetcher, limits: FetchLimits
-    ) async throws(SegmentFailure) -> Fetched {
+    /// The fetch, then (pinned keys) the signature checks, the strict parse, the policy and the shrink guard; the
+    /// first that fails is thrown and nothing of this fetch is kept. One deadline covers it all.
+    private func fetchChecked(_ segment: SegmentConfig, meta: SegmentMeta?, fresh: Bool) async throws(SegmentFailure)
+        -> Fetched
+    {
         let url = segment.url ?? ""
         let trust = segment.trust ?? SegmentTrust()
+        let deadline = RemoteFetcher.deadline(for: limits)
         // A cached copy from another URL (the segment was re-pointed) must not be revalidated with its ETag.
         let sameURL = meta?.url == url
-        let cached = sameURL ? ((try? store.loadCache(segment.name)) ?? nil) : nil
+        let cached = sameURL && !fresh ? ((try? store.loadCache(segment.name)) ?? nil) : nil
         let policy: SegmentPolicy
         do {
             policy = try trust.policy()
@@ -96,30 +110,32 @@ struct SegmentSync {
             throw .content("policy: \(error.description)")
         }
 
-        var response = try await get(
+        var answer = try await get(
             url, etag: cached == nil ? nil : meta?.etag, lastModified: cached == nil ? nil : meta?.lastModified,
-            trust: trust, fetcher: fetcher, limits: limits)
+            trust: trust, deadline: deadline)
         var signature: ProfileSignature?
         if trust.isPinned {
             let check = SignatureCheck(
-                url: url, trust: trust, minimumSerial: sameURL ? meta?.serial : nil, fetcher: fetcher, limits: limits)
+                url: url, trust: trust, minimumSerial: sameURL ? meta?.serial : nil, fetcher: fetcher, limits: limits,
+                deadline: deadline)
             var document = try await check.fetchSignature()
             do {
-                try check.verify(document, content: try content(of: response, cached: cached), now: Date())
+                try check.verify(document, content: try content(of: answer.response, cached: cached), now: Date())
             } catch .trust(.digestMismatch) {
                 // The generator renames the profile into place before its signature: a fetch between the two
                 // sees a mismatch. Fetch both once more before calling it tampering.
-                response = try await get(
-                    url, etag: nil, lastModified: nil, trust: trust, fetcher: fetcher, limits: limits)
+                answer = try await get(url, etag: nil, lastModified: nil, trust: trust, deadline: deadline)
                 document = try await check.fetchSignature()
-                try check.verify(document, content: try content(of: response, cached: cached), now: Date())
+                try check.verify(document, content: try content(of: answer.response, cached: cached), now: Date())
             }
             signature = document
         }
 
-        switch response {
+        switch answer.response {
         case .notModified:
-            return Fetched(name: segment.name, outcome: .notModified, response: response, signature: signature)
+            return Fetched(
+                name: segment.name, outcome: .notModified, segment: segment, response: answer.response,
+                signature: signature, redirect: answer.redirect)
         case .content(let bytes, let etag, _):
             let lines: HostsLines
             do {
@@ -129,27 +145,35 @@ struct SegmentSync {
             }
             let applied = policy.apply(to: lines)
             let (count, dropped) = (applied.keptCount, applied.dropped)
+            // A signed copy is what its signer meant; an unsigned one that empties or halves the segment is more
+            // likely a broken proxy or a half-finished publish than a real change.
+            if !trust.isPinned, !acceptAllShrinks, !acceptShrink.contains(segment.name), cached != nil,
+                let previous = meta?.entries, ShrinkGuard.holds(previous: previous, new: count)
+            {
+                throw .shrink(name: segment.name, previous: previous, new: count)
+            }
             return Fetched(
-                name: segment.name, outcome: .updated(entries: count, etag: etag), bytes: bytes, entries: lines,
-                response: response, signature: signature, dropped: dropped)
+                name: segment.name, outcome: .updated(entries: count, etag: etag), segment: segment, bytes: bytes,
+                entries: lines, response: answer.response, signature: signature, dropped: dropped,
+                redirect: answer.redirect)
         }
     }
 
-    private static func get(
-        _ url: String, etag: String?, lastModified: String?, trust: SegmentTrust, fetcher: RemoteFetcher,
-        limits: FetchLimits
-    ) async throws(SegmentFailure) -> FetchResponse {
+    private func get(
+        _ url: String, etag: String?, lastModified: String?, trust: SegmentTrust, deadline: NIODeadline
+    ) async throws(SegmentFailure) -> FetchAnswer {
         let token = try trust.bearerToken()
         do {
             return try await fetcher.fetch(
-                url, etag: etag, lastModified: lastModified, limits: limits, caFile: trust.caFile, token: token)
+                url, etag: etag, lastModified: lastModified, limits: limits, caFile: trust.caFile, token: token,
+                deadline: deadline)
         } catch {
             throw .fetch(error.reason)
         }
     }
 
     /// The bytes a response stands for: its body, or the cached copy for a 304.
-    private static func content(of response: FetchResponse, cached: [UInt8]?) throws(SegmentFailure) -> [UInt8] {
+    private func content(of response: FetchResponse, cached: [UInt8]?) throws(SegmentFailure) -> [UInt8] {
         switch response {
         case .content(let bytes, _, _): return bytes
         case .notModified:
@@ -157,43 +181,12 @@ struct SegmentSync {
             return cached
         }
     }
+}
 
-    /// Stores what was fetched: new content and metadata, or the failure next to the untouched cached copy.
-    func record(_ results: [Fetched], config: ClientConfig, now: Date = Date()) throws {
-        for result in results {
-            guard let segment = config.segment(named: result.name), let url = segment.url else { continue }
-            var meta = try store.loadMeta(result.name) ?? SegmentMeta(url: url)
-            if meta.url != url { meta = SegmentMeta(url: url) }
-            meta.attemptedAt = now
-            switch result.outcome {
-            case .notDue:
-                continue
-            case .updated(let entries, let etag):
-                guard let bytes = result.bytes, case .content(_, _, let lastModified) = result.response else {
-                    continue
-                }
-                // Content first, then the metadata that describes it: a crash in between only costs a re-fetch.
-                try store.saveCache(bytes, for: result.name)
-                meta.etag = etag
-                meta.lastModified = lastModified
-                meta.fetchedAt = now
-                meta.lastResult = "200 OK"
-                meta.error = nil
-                meta.entries = entries
-                meta.bytes = bytes.count
-                meta.sha256 = SHA256Hex.of(bytes)
-                meta.dropped = result.dropped.flatMap { $0.isEmpty ? nil : $0 }
-                meta.recordSignature(result.signature)
-            case .notModified:
-                meta.fetchedAt = now
-                meta.lastResult = "304 Not Modified"
-                meta.error = nil
-                if result.signature != nil { meta.recordSignature(result.signature) }
-            case .failed(let reason):
-                meta.lastResult = "failed"
-                meta.error = reason
-            }
-            try store.saveMeta(meta, for: result.name)
-        }
+/// An unsigned answer that takes away every entry, or more than half of them, is held back until the user says so.
+enum ShrinkGuard {
+    static func holds(previous: Int, new: Int) -> Bool {
+        guard previous > 0 else { return false }
+        return new == 0 || (previous - new) * 2 > previous
     }
 }

@@ -30,6 +30,8 @@ struct StatusReport: Codable, Sendable {
         var warnings: [String]
         /// Lines a lenient segment skipped: how many, and the first few with their line numbers.
         var skipped: SkippedLines?
+        /// Where the server last redirected this segment's fetch.
+        var redirect: FetchRedirect? = nil
 
         enum CodingKeys: String, CodingKey {
             case name, kind, enabled, source, every, entries, etag
@@ -38,7 +40,7 @@ struct StatusReport: Codable, Sendable {
             case fetchedAt = "fetched_at"
             case attemptedAt = "attempted_at"
             case ageSeconds = "age_seconds"
-            case conflicts, trust, serial, dropped, warnings, skipped
+            case conflicts, trust, serial, dropped, warnings, skipped, redirect
             case signedAt = "signed_at"
             case keyID = "key_id"
         }
@@ -88,7 +90,7 @@ struct StatusReport: Codable, Sendable {
                     trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
                     keyID: meta?.keyID, dropped: preview.plan.dropped[segment.name] ?? meta?.dropped ?? [],
                     warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 },
-                    skipped: preview.plan.skipped[segment.name])
+                    skipped: preview.plan.skipped[segment.name], redirect: meta?.redirect)
             case .local:
                 let bytes = try context.store.loadLocal(segment.name)
                 let entries = try? StrictParser.parse(bytes, source: context.paths.localFile(segment.name)).count
@@ -118,6 +120,11 @@ struct StatusReport: Codable, Sendable {
                 if let every = segment.every { detail += ", every \(every)" }
                 lines.append(detail)
                 lines.append("    trust: \(segment.trust ?? "-")")
+                if let redirect = segment.redirect {
+                    lines.append(
+                        "    redirected to \(redirect.location)"
+                            + (redirect.permanent ? " (moved permanently: point the segment at the new URL)" : ""))
+                }
                 if let serial = segment.serial, let signedAt = segment.signedAt {
                     lines.append(
                         "    signed: serial \(serial), key \(segment.keyID ?? "?"), at \(signedAt.formatted(.iso8601))")

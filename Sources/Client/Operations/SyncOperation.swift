@@ -2,25 +2,34 @@ import Foundation
 import HostsCore
 
 /// `sync`: fetch the due remote segments, then apply — or, in a dry run, print the diff and change nothing.
+///
+/// The network part runs without the state-dir lock; only recording the results and the apply hold it, so the
+/// local commands (`disable`, `restore`, …) never wait behind a slow or hostile server.
 struct SyncOperation {
     var context: ClientContext
-    var fetcher: RemoteFetcher
     var force = false
     var dryRun = false
     var timeout: Interval?
     var quiet = false
     /// Fetch only these segments (nil: every enabled remote one).
     var only: Set<String>? = nil
+    /// Segments whose shrink is accepted this once (`--accept-shrink`).
+    var acceptShrink: Set<String> = []
 
     /// Returns false when a segment failed (it is named on stderr; the rest was still applied).
     func run() async throws -> Bool {
-        let lock = try context.lock()
-        defer { lock.release() }
-        let config = try context.store.loadConfig()
-        if !dryRun { try context.checkHostsWritable(config) }
-        let limits = FetchLimits(timeout: timeout ?? config.settings.timeout, maxBytes: config.settings.maxBytes)
-        let sync = SegmentSync(store: context.store, fetcher: fetcher, limits: limits)
-        var results = try await sync.fetch(config, only: only, force: force)
+        let snapshot = try context.store.loadConfig()
+        if !dryRun { try context.checkHostsWritable(snapshot) }
+        for name in acceptShrink.sorted() where snapshot.segment(named: name)?.kind != .remote {
+            throw ClientError.unknownSegment(name)
+        }
+        let limits = FetchLimits(timeout: timeout ?? snapshot.settings.timeout, maxBytes: snapshot.settings.maxBytes)
+        var results = try await RemoteFetcher.with(maxBytes: limits.maxBytes) { fetcher in
+            let sync = SegmentSync(
+                store: context.store, fetcher: fetcher, limits: limits, acceptShrink: acceptShrink,
+                acceptAllShrinks: force)
+            return try await sync.fetch(snapshot, only: only, force: force)
+        }
 
         var failures: [String: String] = [:]
         for result in results {
@@ -40,7 +49,7 @@ struct SyncOperation {
         if dryRun {
             var overrides: [String: [UInt8]] = [:]
             for result in results { if let bytes = result.bytes { overrides[result.name] = bytes } }
-            let preview = try context.applier(config).preview(config: config, overrides: overrides)
+            let preview = try context.applier(snapshot).preview(config: snapshot, overrides: overrides)
             let diff = UnifiedDiff.make(
                 old: preview.current, new: preview.new, oldName: context.paths.hostsFile,
                 newName: context.paths.hostsFile + " (after sync)")
@@ -52,11 +61,17 @@ struct SyncOperation {
             return failures.isEmpty
         }
 
-        try sync.record(results, config: config)
+        let lock = try context.lock()
+        defer { lock.release() }
+        // The config as it is now: a segment removed or re-pointed during the fetch is not recorded.
+        let config = try context.store.loadConfig()
+        let stored = try SegmentSync.record(results, config: config, store: context.store)
         // The entries move into the hints (not copied), so the apply can let them go before it renders.
         var hints = ApplyHints()
         for index in results.indices {
-            if let bytes = results[index].bytes, let entries = results[index].entries {
+            if stored.contains(results[index].name), let bytes = results[index].bytes,
+                let entries = results[index].entries
+            {
                 hints.fetched[results[index].name] = bytes
                 hints.parsed[results[index].name] = entries
             }

@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 /// What the user configured: the ordered list of segments (order is precedence) and a few settings.
 ///
@@ -16,6 +17,15 @@ struct ClientConfig: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         segments = try container.decodeIfPresent([SegmentConfig].self, forKey: .segments) ?? []
         settings = try container.decodeIfPresent(Settings.self, forKey: .settings) ?? Settings()
+        // A hand-edited value out of range must fail here, naming the key, not overflow a timer later.
+        for segment in segments {
+            if let every = segment.every, !SettingRanges.every.contains(every.seconds) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .segments, in: container,
+                    debugDescription: "segment \(segment.name): "
+                        + IntervalError(text: "\(every)", what: "every", range: SettingRanges.every).description)
+            }
+        }
     }
 
     func index(of name: String) -> Int? { segments.firstIndex { $0.name == name } }
@@ -72,5 +82,19 @@ struct Settings: Codable, Sendable, Equatable {
         afterApply = try container.decodeIfPresent(String.self, forKey: .afterApply)
         timeout = try container.decodeIfPresent(Interval.self, forKey: .timeout) ?? Settings.defaultTimeout
         maxBytes = try container.decodeIfPresent(Int.self, forKey: .maxBytes) ?? Settings.defaultMaxBytes
+        if !SettingRanges.timeout.contains(timeout.seconds) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .timeout, in: container,
+                debugDescription: IntervalError(text: "\(timeout)", what: "timeout", range: SettingRanges.timeout)
+                    .description)
+        }
+        for (key, value, range) in [
+            (CodingKeys.maxBytes, maxBytes, SettingRanges.maxBytes),
+            (CodingKeys.keepBackups, keepBackups, SettingRanges.keepBackups),
+        ] where !range.contains(value) {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: container,
+                debugDescription: "\(key.rawValue) \(value) is out of range \(range.lowerBound)...\(range.upperBound)")
+        }
     }
 }

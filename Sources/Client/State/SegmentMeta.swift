@@ -23,9 +23,11 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     var keyID: String?
     /// Lines of the cached copy that the segment's policy kept out of the hosts file.
     var dropped: [DroppedEntry]?
+    /// Where the server last redirected the fetch (nil: it answered at `url` itself).
+    var redirect: FetchRedirect?
 
     enum CodingKeys: String, CodingKey {
-        case serial, dropped
+        case serial, dropped, redirect
         case signedAt = "signed_at"
         case keyID = "key_id"
         case url, etag

@@ -6,16 +6,29 @@ import HostsCore
 struct StateStore: Sendable {
     var paths: StatePaths
 
+    /// Milliseconds in state files: two syncs racing are ordered by when their fetches started (a whole-second
+    /// stamp would tie them). Whole-second stamps written by earlier versions still read.
+    private static let preciseDates = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let wholeSecondDates = Date.ISO8601FormatStyle()
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(preciseDates))
+        }
         return encoder
     }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = (try? preciseDates.parse(text)) ?? (try? wholeSecondDates.parse(text)) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an ISO 8601 date")
+        }
         return decoder
     }()
 

@@ -1,5 +1,6 @@
 import Foundation
 import HostsCore
+import NIOCore
 
 /// Fetches `URL.sig` for a segment with pinned keys and runs every HostsCore check on it: profile name, digest of
 /// the exact bytes, signature by a pinned key, serial not below the last accepted one, age within `max-age`.
@@ -13,6 +14,8 @@ struct SignatureCheck {
     var minimumSerial: UInt64?
     var fetcher: RemoteFetcher
     var limits: FetchLimits
+    /// The segment fetch's deadline: the signature shares it.
+    var deadline: NIODeadline
 
     /// Fetches the signature; a 404 is `missingSignature`, any other failure is reported as a fetch failure.
     func fetchSignature() async throws(SegmentFailure) -> ProfileSignature {
@@ -24,7 +27,8 @@ struct SignatureCheck {
         do {
             response = try await fetcher.fetch(
                 signatureURL, etag: nil, lastModified: nil, limits: signatureLimits, caFile: trust.caFile,
-                token: token)
+                token: token, deadline: deadline
+            ).response
         } catch {
             if error.status == 404 { throw .trust(.missingSignature) }
             throw .fetch("signature \(signatureURL): \(error.reason)")
@@ -62,12 +66,17 @@ enum SegmentFailure: Error, CustomStringConvertible, Equatable {
     case fetch(String)
     case trust(TrustError)
     case content(String)
+    /// The shrink guard held an unsigned copy back.
+    case shrink(name: String, previous: Int, new: Int)
 
     var description: String {
         switch self {
         case .fetch(let reason): reason
         case .trust(let error): "signature check failed: \(error.description)"
         case .content(let reason): "invalid content: \(reason)"
+        case .shrink(let name, let previous, let new):
+            "held back by the shrink guard: the new copy has \(new) entries, the cached one \(previous) (keeping the "
+                + "cached copy; if the change is meant: hosts-client sync --accept-shrink \(name))"
         }
     }
 }

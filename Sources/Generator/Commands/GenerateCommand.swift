@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HostsCore
 
 /// `hosts-generator generate`: one pass, or one every `--every`.
 struct GenerateCommand: AsyncParsableCommand {
@@ -33,9 +34,12 @@ struct GenerateCommand: AsyncParsableCommand {
         let logger = try logging.bootstrap()
         let interval: Double?
         do {
-            interval = try every.map { text throws(IntervalParser.ParseError) in try IntervalParser.seconds(text) }
+            // Any positive interval up to HostsCore's longest: tests repeat passes sub-second.
+            interval = try every.map { text throws(IntervalError) in
+                try Interval(parsing: text).checked("--every", in: 0.001...Interval.longest).seconds
+            }
         } catch {
-            throw ValidationError("--every: \(error)")
+            throw ValidationError("\(error)")
         }
         let loaded: GeneratorConfig
         do {

@@ -13,10 +13,11 @@ import Testing
         let server = try ScriptedHTTPServer()
         defer { server.stop() }
         server.serveHosts("/profiles/office", "10.0.0.1 alpha\n", etag: "\"v1\"")
-        try sandbox.succeed(["add", "office", "--url", server.url("/profiles/office"), "--every", "1s"])
+        try sandbox.succeed(["add", "office", "--url", server.url("/profiles/office"), "--every", "10s"])
         server.route("/profiles/office") { _ in .status(503) }
 
-        let watch = try sandbox.launch(["watch", "--every", "1s"])
+        // 10 s is the shortest interval the client takes (segment and watch alike).
+        let watch = try sandbox.launch(["watch", "--every", "10s"])
         defer {
             if watch.process.isRunning { kill(watch.process.processIdentifier, SIGKILL) }
             watch.process.waitUntilExit()
@@ -38,9 +39,9 @@ import Testing
         #expect(output.stderr.contains("segment office failed: HTTP 503"))
     }
 
-    /// Polls for up to 20 s (bounded; not a timing assertion).
+    /// Polls for up to 40 s (bounded; not a timing assertion): a round is due every 10 s.
     func waitUntil(_ condition: () -> Bool) -> Bool {
-        for _ in 0..<200 {
+        for _ in 0..<400 {
             if condition() { return true }
             usleep(100_000)
         }

@@ -1,25 +1,10 @@
 import Foundation
+import HostsCore
 import Testing
 
 @testable import Client
 
 @Suite struct StateTests {
-    @Test(arguments: [("90s", 90.0), ("5m", 300), ("1h", 3600), ("2d", 172_800), ("15", 15), ("0.5s", 0.5)])
-    func intervalsParse(_ text: String, _ seconds: Double) throws {
-        #expect(try Interval(parsing: text).seconds == seconds)
-    }
-
-    @Test(arguments: ["", "m", "-5m", "five", "5x"])
-    func badIntervalsAreRejected(_ text: String) {
-        #expect(throws: IntervalError.self) { try Interval(parsing: text) }
-    }
-
-    @Test func intervalsPrintTheWayTheyAreTyped() throws {
-        #expect(Interval(seconds: 300).description == "5m")
-        #expect(Interval(seconds: 90).description == "90s")
-        #expect(Interval(seconds: 7200).description == "2h")
-    }
-
     func config(_ names: String...) -> ClientConfig {
         ClientConfig(segments: names.map { SegmentConfig(name: $0, kind: .local, enabled: true) })
     }

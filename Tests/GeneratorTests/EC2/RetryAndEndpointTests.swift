@@ -60,12 +60,4 @@ import Testing
         #expect(explicit.hostHeader == "e.example")
         #expect(throws: EndpointError.self) { try EC2Endpoint.resolve(region: nil, endpoint: nil, environment: none) }
     }
-
-    @Test func intervals() throws {
-        #expect(try IntervalParser.seconds("5m") == 300)
-        #expect(try IntervalParser.seconds("1h30m") == 5400)
-        #expect(try IntervalParser.seconds("90") == 90)
-        #expect(throws: IntervalParser.ParseError.self) { try IntervalParser.seconds("5x") }
-        #expect(throws: IntervalParser.ParseError.self) { try IntervalParser.seconds("") }
-    }
 }

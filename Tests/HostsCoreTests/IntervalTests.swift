@@ -1,0 +1,36 @@
+import HostsCore
+import Testing
+
+/// The one duration grammar (client and generator): what people type parses, nonsense and overflow do not.
+@Suite struct IntervalTests {
+    @Test(arguments: [
+        ("90", 90.0), ("30s", 30), ("5m", 300), ("1h30m", 5400), ("1.5h", 5400), ("1d", 86_400), (" 2M ", 120),
+        ("0.2s", 0.2), ("2d", 172_800), ("0.5s", 0.5),
+    ])
+    func parses(_ text: String, _ seconds: Double) throws {
+        #expect(try Interval(parsing: text).seconds == seconds)
+    }
+
+    @Test(arguments: [
+        "", "5x", "s", "1e20s", "1e300d", "inf", "nan", "-5s", "1..5s", ".", "5 m", "１s", "99999999999999d", "m",
+        "five",
+    ])
+    func refuses(_ text: String) {
+        #expect(throws: IntervalError.self) { try Interval(parsing: text) }
+    }
+
+    @Test func rangeIsCheckedPerUse() throws {
+        let week = try Interval(parsing: "7d")
+        #expect(try week.checked("every", in: 10...604_800) == week)
+        let error = #expect(throws: IntervalError.self) {
+            try Interval(parsing: "8d").checked("every", in: 10...604_800)
+        }
+        #expect(error?.description == "every: duration '8d' is out of range: use 10s to 7d")
+    }
+
+    @Test func roundTripsAsText() throws {
+        for text in ["10s", "5m", "2h", "3d", "90s"] {
+            #expect(try Interval(parsing: text).description == text)
+        }
+    }
+}
