@@ -24,6 +24,8 @@ struct ResolverFlush {
         var steps: [Step] = []
         /// Caches looked for and not found (not running), so "nothing to flush" is visible too.
         var absent: [String] = []
+        /// Why no built-in flush was tried (the file is not /etc/hosts).
+        var note: String?
 
         var ran: [String] { steps.map(\.name) }
         var failures: [String] {
@@ -33,7 +35,7 @@ struct ResolverFlush {
         /// One line for `status`.
         var summary: String {
             var parts = steps.map { "\($0.name) " + ($0.ok ? "ok" : "FAILED" + ($0.detail.map { " \($0)" } ?? "")) }
-            if parts.isEmpty { parts.append("nothing to flush") }
+            if parts.isEmpty { parts.append(note ?? "nothing to flush") }
             if !absent.isEmpty { parts.append("not running: " + absent.joined(separator: ", ")) }
             return parts.joined(separator: "; ")
         }
@@ -50,7 +52,10 @@ struct ResolverFlush {
             report.steps.append(execute(["/bin/sh", "-c", command], label: "after-apply '\(command)'"))
             return report
         }
-        guard isSystemHostsFile else { return report }
+        guard isSystemHostsFile else {
+            report.note = "none: resolvers read \(StatePaths.defaultHostsFile), not \(hostsFile)"
+            return report
+        }
         #if os(macOS)
             report.steps.append(execute(["/usr/bin/dscacheutil", "-flushcache"], label: "dscacheutil -flushcache"))
             report.steps.append(

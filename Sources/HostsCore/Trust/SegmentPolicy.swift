@@ -126,7 +126,7 @@ public struct SegmentPolicy: Hashable, Sendable {
                 dropped.append(
                     DroppedEntry(
                         line: entry.line, address: entry.address.description, names: reservedNames.map(\.value),
-                        reason: "reserved name of this machine (list it in --allow-names to allow it)"))
+                        reason: "reserved name of this machine; only --allow-names listing it allows it"))
             }
             let unlisted = refused.filter { !reserved.contains($0) }
             if !unlisted.isEmpty {
