@@ -32,6 +32,12 @@ struct StatusReport: Codable, Sendable {
         var skipped: SkippedLines?
         /// Where the server last redirected this segment's fetch.
         var redirect: FetchRedirect? = nil
+        /// In the merge now: enabled and every `--when` rule holds.
+        var active = false
+        /// Why it is on or off (`disabled`, `network=… holds (…)`, `interface=tun0 does not hold (…)`).
+        var why = ""
+        /// Each `--when` rule with its current value.
+        var rules: [LocationCheck.Value] = []
 
         enum CodingKeys: String, CodingKey {
             case name, kind, enabled, source, every, entries, etag
@@ -40,7 +46,7 @@ struct StatusReport: Codable, Sendable {
             case fetchedAt = "fetched_at"
             case attemptedAt = "attempted_at"
             case ageSeconds = "age_seconds"
-            case conflicts, trust, serial, dropped, warnings, skipped, redirect
+            case conflicts, trust, serial, dropped, warnings, skipped, redirect, active, why, rules
             case signedAt = "signed_at"
             case keyID = "key_id"
         }
@@ -66,9 +72,11 @@ struct StatusReport: Codable, Sendable {
         case lastFlush = "last_flush"
     }
 
-    init(context: ClientContext, now: Date = Date()) throws {
+    /// `location`: the `--when` rules as measured now (nil: measured as if no rule held, for callers without one).
+    init(context: ClientContext, location: LocationCheck? = nil, now: Date = Date()) throws {
         let config = try context.store.loadConfig()
-        let preview = try context.applier(config).preview(config: config)
+        let location = location ?? LocationCheck(snapshot: NetworkSnapshot(interfaces: []), measured: [:])
+        let preview = try context.applier(config).preview(config: location.effective(config))
         hostsFile = context.paths.hostsFile
         inSync = preview.current == preview.new
         hasManagedBlock = (try? HostsDocument(bytes: preview.current))?.hasManagedBlock ?? false
@@ -101,6 +109,12 @@ struct StatusReport: Codable, Sendable {
                     stale: false, conflicts: losers, dropped: [], warnings: [])
             }
         }
+        for index in segments.indices {
+            guard let segment = config.segment(named: segments[index].name) else { continue }
+            segments[index].active = location.isActive(segment)
+            segments[index].why = location.reason(for: segment)
+            segments[index].rules = location.values(for: segment)
+        }
     }
 
     var text: String {
@@ -110,7 +124,7 @@ struct StatusReport: Codable, Sendable {
                 + (inSync ? "up to date" : "differs from what hosts-client would write (run: hosts-client apply)"))
         if segments.isEmpty { lines.append("no segments (add one: hosts-client add NAME --url URL)") }
         for segment in segments {
-            var line = "\(segment.enabled ? "on " : "off") \(segment.name)  \(segment.kind.rawValue) \(segment.source)"
+            var line = "\(segment.active ? "on " : "off") \(segment.name)  \(segment.kind.rawValue) \(segment.source)"
             line += "  " + (segment.entries.map { "\($0) entries" } ?? "no content")
             lines.append(line)
             if segment.kind == .remote {
@@ -129,6 +143,9 @@ struct StatusReport: Codable, Sendable {
                     lines.append(
                         "    signed: serial \(serial), key \(segment.keyID ?? "?"), at \(signedAt.formatted(.iso8601))")
                 }
+            }
+            if !segment.rules.isEmpty || (segment.enabled && !segment.active) {
+                lines.append("    \(segment.active ? "on" : "off"): \(segment.why)")
             }
             for warning in segment.warnings { lines.append("    WARNING: \(warning)") }
             for dropped in segment.dropped {
