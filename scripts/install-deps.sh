@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what PseudoDNS needs on a fresh Debian machine, skipping what is already there.
 # apt packages only when running as root (otherwise it says what to run); moto[server] from PyPI.
+# --build: only what building needs (make build/release/install): nothing from PyPI.
 set -euo pipefail
+build_only=false
+[ "${1:-}" = "--build" ] && build_only=true
 
 apt_packages=(libcurl4-openssl-dev libxml2-dev)
 missing=()
@@ -17,6 +20,8 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "install-deps: missing ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
     fi
 fi
+
+$build_only && exit 0
 
 if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "install-deps: pip install moto[server]"
