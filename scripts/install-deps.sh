@@ -7,6 +7,8 @@ build_only=false
 [ "${1:-}" = "--build" ] && build_only=true
 
 apt_packages=(libcurl4-openssl-dev libxml2-dev)
+# The tests' real peers and tools: openssl (test CAs), iproute2 (network namespaces for location tests).
+$build_only || apt_packages+=(openssl iproute2)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
