@@ -5,11 +5,13 @@ struct AppliedState: Codable, Sendable, Equatable {
     var inputs: String
     /// SHA-256 of the whole hosts file as written.
     var hostsSHA256: String
+    /// The resolver-cache flush (or after-apply hook) after the last write that ran one.
+    var flush: ResolverFlush.Report?
     /// Segments the merge left out, so an apply that skips the merge still names them.
     var problems: [String: String]?
 
     enum CodingKeys: String, CodingKey {
-        case inputs, problems
+        case inputs, flush, problems
         case hostsSHA256 = "hosts_sha256"
     }
 }

@@ -74,15 +74,18 @@ struct Applier {
         case .unchanged:
             if plan != nil {
                 try store.saveApplied(
-                    AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(current), problems: recorded))
+                    AppliedState(
+                        inputs: digest, hostsSHA256: SHA256Hex.of(current), flush: applied?.flush, problems: recorded))
             }
         case .written(let backupID, let inPlace):
             report.written = true
             report.inPlace = inPlace
             report.backupID = backupID
+            let flush = flush()
+            report.flush = flush
             try store.saveApplied(
-                AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(result ?? []), problems: recorded))
-            report.flush = flush()
+                AppliedState(
+                    inputs: digest, hostsSHA256: SHA256Hex.of(result ?? []), flush: flush, problems: recorded))
         }
         return report
     }
@@ -106,6 +109,10 @@ struct Applier {
         var report = Report(written: false, inPlace: false)
         if case .written(let backupID, let inPlace) = outcome {
             report = Report(written: true, inPlace: inPlace, backupID: backupID, flush: flush())
+            if var applied = store.loadApplied() {
+                applied.flush = report.flush
+                try store.saveApplied(applied)
+            }
         }
         return report
     }

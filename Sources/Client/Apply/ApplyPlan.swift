@@ -7,13 +7,16 @@ struct ApplyPlan: Sendable {
     var problems: [String: String]
     /// Local segments merged from their last good version, and why their file was not used.
     var broken: [String: String]
+    /// Per segment: what its policy kept out, and (lenient segments) the lines it skipped.
+    var dropped: [String: [DroppedEntry]]
+    var skipped: [String: SkippedLines]
     var segmentCount: Int
 
     init(inputs: MergeInputs, parsed: [String: HostsLines] = [:]) {
-        let failed: [String: String]
-        (merge, failed) = inputs.merge(parsed: parsed)
-        segmentCount = inputs.items.count - failed.count
-        problems = failed.merging(inputs.unreadable) { first, _ in first }
+        let merged = inputs.merge(parsed: parsed)
+        (merge, dropped, skipped) = (merged.result, merged.dropped, merged.skipped)
+        segmentCount = inputs.items.count - merged.problems.count
+        problems = merged.problems.merging(inputs.unreadable) { first, _ in first }
         broken = inputs.broken
     }
 

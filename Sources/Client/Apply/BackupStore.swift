@@ -76,9 +76,9 @@ struct BackupStore: Sendable {
             if let source {
                 var record = try StateStore.encoder.encode(Record(source: source))
                 record.append(0x0A)
-                try AtomicFile.write(record, to: recordPath(id), mode: 0o600, keepOwnerAndMode: false)
+                _ = try AtomicFile.replace(recordPath(id), with: record, options: StateStore.privateFile)
             }
-            try AtomicFile.write(bytes, to: "\(directory)/\(id).hosts", mode: 0o600, keepOwnerAndMode: false)
+            _ = try AtomicFile.replace("\(directory)/\(id).hosts", with: bytes, options: StateStore.privateFile)
         } catch let error as AtomicFileError {
             throw FileSystemError(atomic: error)
         }

@@ -25,7 +25,7 @@ struct RestoreCommand: AsyncParsableCommand {
             if !ontoOtherFile, backup.source.map(Self.standardized) != Self.standardized(target) {
                 throw ClientError.backupOfOtherFile(id: backup.id, source: backup.source, target: target)
             }
-            try applier.writer.checkWritable(exists: FileIO.exists(target))
+            try applier.writer.checkWritable()
             let report = try applier.restore(backup)
             try context.store.savePause(PauseState(since: Date(), backup: backup.id, hostsFile: target))
             if report.written {

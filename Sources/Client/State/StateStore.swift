@@ -155,10 +155,14 @@ struct StateStore: Sendable {
         try writeFile([UInt8](data), to: path)
     }
 
+    /// State files: 0600 and the writer's, taking nothing from whatever was at the path before (a symlink there
+    /// is replaced, its target never opened).
+    static let privateFile = AtomicFile.Options(mode: 0o600, keepMetadata: false, symlinks: .replaceLink)
+
     /// 0600 and root's, whatever was at `path` before (a symlink there is replaced, never followed).
     func writeFile(_ bytes: [UInt8], to path: String) throws {
         do {
-            try AtomicFile.write(bytes, to: path, mode: 0o600, keepOwnerAndMode: false)
+            _ = try AtomicFile.replace(path, with: bytes, options: Self.privateFile)
         } catch {
             throw FileSystemError(atomic: error)
         }
