@@ -10,7 +10,7 @@ struct ClientCommand: AsyncParsableCommand {
             AddCommand.self, EditCommand.self, EnableCommand.self, DisableCommand.self, RemoveCommand.self,
             MoveCommand.self, ListCommand.self, ShowCommand.self, SyncCommand.self, ApplyCommand.self,
             WatchCommand.self, StatusCommand.self, BackupsCommand.self, RestoreCommand.self, ConfigCommand.self,
-            TrustCommand.self,
+            TrustCommand.self, WhenCommand.self,
         ]
     )
 

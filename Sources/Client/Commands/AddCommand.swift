@@ -15,6 +15,11 @@ struct AddCommand: AsyncParsableCommand {
     @Flag(help: "Add a local segment (edit it with: hosts-client edit NAME).") var local = false
     @Option(help: "Initial content of a local segment, from this file.") var from: String?
     @Flag(help: "Add the segment switched off.") var disabled = false
+    @Option(
+        help: ArgumentHelp(
+            "Active only where RULE holds (repeatable: all must hold): network=CIDR, interface=NAME, "
+                + "reachable=URL, or 'not RULE'.", valueName: "RULE"))
+    var when: [String] = []
     @Flag(help: "Only change the configuration; do not write the hosts file.") var noApply = false
     @OptionGroup(title: "Trust (remote segments)") var trust: TrustOptions
 
@@ -29,10 +34,11 @@ struct AddCommand: AsyncParsableCommand {
         try await global.run { context in
             try ClientContext.validateName(name)
             let interval = try every.map { text throws(IntervalError) in try SettingRanges.every(text) }
+            let rules = try when.map { text throws(UsageError) in try SegmentRule(parsing: text) }
             if let url {
                 let segment = SegmentConfig(
                     name: name, kind: .remote, url: url, every: interval, enabled: !disabled,
-                    trust: try trust.applied(to: nil, url: url))
+                    trust: try trust.applied(to: nil, url: url), when: rules.isEmpty ? nil : rules)
                 // The first fetch runs before the lock is taken; the name is checked again under it.
                 let snapshot = try context.store.loadConfig()
                 guard snapshot.index(of: name) == nil else { throw ClientError.segmentExists(name) }
@@ -50,7 +56,8 @@ struct AddCommand: AsyncParsableCommand {
                 let bytes = try from.map { path in try FileIO.contents(of: path) } ?? []
                 let entries = try SegmentAdding.validateLocal(bytes, source: from ?? name)
                 try context.store.saveLocal(bytes, for: name)
-                try config.add(SegmentConfig(name: name, kind: .local, enabled: !disabled))
+                try config.add(
+                    SegmentConfig(name: name, kind: .local, enabled: !disabled, when: rules.isEmpty ? nil : rules))
                 Console.out("added local segment \(name) (\(entries) entries)")
                 return ApplyHints()
             }

@@ -41,9 +41,16 @@ struct TrustOptions: ParsableArguments {
             valueName: "file"))
     var tokenFile: String?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Skip lines that are not hosts entries (third-party lists) instead of refusing the whole list; "
+                + "status shows how many and which. Not with --public-key."))
+    var lenient: Bool?
+
     var isEmpty: Bool {
         publicKey.isEmpty && publicKeyFile.isEmpty && profileName == nil && maxAge == nil && allowNames == nil
-            && allowAddresses == nil && caFile == nil && tokenFile == nil
+            && allowAddresses == nil && caFile == nil && tokenFile == nil && lenient == nil
     }
 
     /// Every key given, parsed (so a typo fails here, not at the next sync).
@@ -106,6 +113,12 @@ struct TrustOptions: ParsableArguments {
         }
         if (!trust.profiles.isEmpty || trust.maxAge != nil) && trust.publicKeys.isEmpty {
             throw ClientError.invalidArguments("--profile-name and --max-age only go with --public-key")
+        }
+        if let lenient { trust.lenient = lenient }
+        if trust.lenient && trust.isPinned {
+            throw ClientError.invalidArguments(
+                "--lenient is for third-party lists: a segment with pinned keys is signed by its generator and always "
+                    + "parsed strictly (drop --lenient, or --unpin first)")
         }
         return trust == SegmentTrust() ? nil : trust
     }

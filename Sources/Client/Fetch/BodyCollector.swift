@@ -54,6 +54,9 @@ final class BodyCollector: HTTPClientResponseDelegate {
 
     var phase: FetchPhase { state.withLockedValue { $0.phase } }
 
+    /// The response status, once the head is in (a probe needs nothing more).
+    var status: Int? { state.withLockedValue { $0.head.map { Int($0.status.code) } } }
+
     func didSendRequestHead(task: HTTPClient.Task<Collected>, _ head: HTTPRequestHead) {
         state.withLockedValue { $0.phase = .awaitingResponse }
     }

@@ -13,6 +13,8 @@ enum FetchResponse: Sendable, Equatable {
 struct FetchAnswer: Sendable, Equatable {
     var response: FetchResponse
     var redirect: FetchRedirect?
+    /// The profile a server-side view chose for this client (`X-PseudoDNS-Profile`); nil for a plain profile.
+    var viewProfile: String? = nil
 }
 
 /// The last hop of a redirected fetch: `status` shows it, and a permanent move is a hint to update the URL.

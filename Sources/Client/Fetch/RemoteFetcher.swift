@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HostsCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
@@ -96,13 +97,35 @@ final class RemoteFetcher: Sendable {
                 hops.isEmpty
                 ? nil
                 : FetchRedirect(location: current.absoluteString, permanent: hops.allSatisfy { $0 == 301 || $0 == 308 })
-            return FetchAnswer(response: response, redirect: redirect)
+            let chosen = answer.headers.first(name: "X-PseudoDNS-Profile").flatMap {
+                ProfileName.isValid($0) ? $0 : nil
+            }
+            return FetchAnswer(response: response, redirect: redirect, viewProfile: chosen)
+        }
+    }
+
+    /// The status a GET of `url` answers within the limits, redirects not followed and the body not kept: the
+    /// `reachable=` canary of a `--when` rule.
+    func probe(_ url: String, limits: FetchLimits) async -> Result<Int, FetchError> {
+        guard let target = URL(string: url) else { return .failure(FetchError(reason: "invalid URL \(url)")) }
+        var headers = HTTPHeaders()
+        headers.add(name: "User-Agent", value: "hosts-client (PseudoDNS)")
+        let collector = BodyCollector(maxBytes: limits.maxBytes) { _ in false }
+        do {
+            let answer = try await execute(
+                target, headers: headers, tls: nil, limits: limits, deadline: Self.deadline(for: limits), caFile: nil,
+                collector: collector)
+            return .success(answer.status)
+        } catch {
+            // A canary whose body runs long or breaks off still answered with its status.
+            if let status = collector.status { return .success(status) }
+            return .failure(error)
         }
     }
 
     private func execute(
         _ url: URL, headers: HTTPHeaders, tls: TLSConfiguration?, limits: FetchLimits, deadline: NIODeadline,
-        caFile: String?
+        caFile: String?, collector given: BodyCollector? = nil
     ) async throws(FetchError) -> BodyCollector.Collected {
         let request: HTTPClient.Request
         do {
@@ -110,9 +133,11 @@ final class RemoteFetcher: Sendable {
         } catch {
             throw FetchError(reason: "invalid URL \(url): \(error)")
         }
-        let collector = BodyCollector(maxBytes: limits.maxBytes) {
-            !RedirectRules.statuses.contains(Int($0.status.code))
-        }
+        let collector =
+            given
+            ?? BodyCollector(maxBytes: limits.maxBytes) {
+                !RedirectRules.statuses.contains(Int($0.status.code))
+            }
         let task = client.execute(request: request, delegate: collector, deadline: deadline)
         do {
             return try await withTaskCancellationHandler {

@@ -48,12 +48,14 @@ extension SegmentSync {
                 meta.dropped = result.dropped.flatMap { $0.isEmpty ? nil : $0 }
                 meta.recordSignature(result.signature)
                 meta.redirect = result.redirect
+                meta.viewProfile = result.viewProfile
                 stored.insert(result.name)
             case .notModified:
                 meta.fetchedAt = result.startedAt
                 meta.lastResult = "304 Not Modified"
                 meta.error = nil
                 meta.redirect = result.redirect
+                if result.viewProfile != nil { meta.viewProfile = result.viewProfile }
                 if result.signature != nil { meta.recordSignature(result.signature) }
             case .failed(let reason):
                 meta.lastResult = "failed"

@@ -34,6 +34,8 @@ struct SegmentSync {
         var dropped: [DroppedEntry]?
         /// Where the server sent the request, when it redirected.
         var redirect: FetchRedirect?
+        /// The profile a server-side view chose (the segment's answer depends on where this machine is).
+        var viewProfile: String?
     }
 
     var store: StateStore
@@ -53,15 +55,17 @@ struct SegmentSync {
 
     /// Fetches (concurrently) the enabled remote segments that are due — or all of them with `force`.
     /// `fresh`: ignore whatever is cached under these names (a new segment must not revalidate leftovers).
+    /// `refetch`: fetch these even when not due (`watch` after a move: a view's answer depends on where we are).
     func fetch(
-        _ config: ClientConfig, only names: Set<String>? = nil, force: Bool, fresh: Bool = false, now: Date = Date()
+        _ config: ClientConfig, only names: Set<String>? = nil, force: Bool, refetch: Set<String> = [],
+        fresh: Bool = false, now: Date = Date()
     ) async throws -> [Fetched] {
         var jobs: [(SegmentConfig, SegmentMeta?)] = []
         var results: [Fetched] = []
         for segment in config.segments where segment.kind == .remote && segment.enabled {
             if let names, !names.contains(segment.name) { continue }
             let meta = fresh ? nil : try store.loadMeta(segment.name)
-            if force || Self.isDue(segment, meta: meta, now: now) {
+            if force || refetch.contains(segment.name) || Self.isDue(segment, meta: meta, now: now) {
                 jobs.append((segment, meta))
             } else {
                 results.append(Fetched(name: segment.name, outcome: .notDue, segment: segment))
@@ -135,31 +139,29 @@ struct SegmentSync {
         case .notModified:
             return Fetched(
                 name: segment.name, outcome: .notModified, segment: segment, response: answer.response,
-                signature: signature, redirect: answer.redirect)
+                signature: signature, redirect: answer.redirect, viewProfile: answer.viewProfile)
         case .content(let bytes, let etag, _):
             let lines: HostsLines
             do {
-                lines = try HostsLines(parsing: bytes, source: url)
+                lines = try HostsLines(parsing: bytes, source: url, lenient: trust.lenient)
             } catch {
                 throw .content(error.description)
             }
-            var count = lines.count
-            var dropped: [DroppedEntry] = []
-            if !policy.isUnrestricted {
-                let applied = policy.apply(to: lines.entries)
-                (count, dropped) = (applied.kept.count, applied.dropped)
-            }
+            let applied = policy.apply(to: lines)
+            let (count, dropped) = (applied.keptCount, applied.dropped)
             // A signed copy is what its signer meant; an unsigned one that empties or halves the segment is more
             // likely a broken proxy or a half-finished publish than a real change.
+            // A view that now chooses another profile (this machine moved) is a switch, not a shrink.
             if !trust.isPinned, !acceptAllShrinks, !acceptShrink.contains(segment.name), cached != nil,
-                let previous = meta?.entries, ShrinkGuard.holds(previous: previous, new: count)
+                answer.viewProfile == meta?.viewProfile, let previous = meta?.entries,
+                ShrinkGuard.holds(previous: previous, new: count)
             {
                 throw .shrink(name: segment.name, previous: previous, new: count)
             }
             return Fetched(
                 name: segment.name, outcome: .updated(entries: count, etag: etag), segment: segment, bytes: bytes,
                 entries: lines, response: answer.response, signature: signature, dropped: dropped,
-                redirect: answer.redirect)
+                redirect: answer.redirect, viewProfile: answer.viewProfile)
         }
     }
 

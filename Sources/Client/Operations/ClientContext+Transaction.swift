@@ -22,6 +22,9 @@ extension ClientContext {
     func changeConfigWithHints(apply: Bool, _ change: (inout ClientConfig) async throws -> ApplyHints) async throws
         -> Bool
     {
+        // `--when` canaries are measured before the lock is taken; only rules this very change adds are measured
+        // under it (bounded by the canary timeout).
+        var location = apply ? await LocationCheck.measure((try? store.loadConfig()) ?? ClientConfig()) : nil
         let lock = try lock()
         defer { lock.release() }
         var config = try store.loadConfig()
@@ -30,7 +33,9 @@ extension ClientContext {
         let hints = try await change(&config)
         if config != before { try store.saveConfig(config) }
         guard apply else { return true }
-        let report = try applier(config).apply(config: config, hints: consume hints)
+        if location?.covers(config) != true { location = await LocationCheck.measure(config) }
+        let effective = location?.effective(config) ?? config
+        let report = try applier(config).apply(config: effective, hints: consume hints)
         return ApplyOutput.print(report, hostsFile: paths.hostsFile)
     }
 }

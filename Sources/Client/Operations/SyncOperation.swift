@@ -15,6 +15,10 @@ struct SyncOperation {
     var only: Set<String>? = nil
     /// Segments whose shrink is accepted this once (`--accept-shrink`).
     var acceptShrink: Set<String> = []
+    /// Fetched even when not due (no shrink accepted for them).
+    var refetch: Set<String> = []
+    /// The `--when` rules as already measured (`watch`); nil: measured here.
+    var location: LocationCheck? = nil
 
     /// Returns false when a segment failed (it is named on stderr; the rest was still applied).
     func run() async throws -> Bool {
@@ -28,7 +32,7 @@ struct SyncOperation {
             let sync = SegmentSync(
                 store: context.store, fetcher: fetcher, limits: limits, acceptShrink: acceptShrink,
                 acceptAllShrinks: force)
-            return try await sync.fetch(snapshot, only: only, force: force)
+            return try await sync.fetch(snapshot, only: only, force: force, refetch: refetch)
         }
 
         var failures: [String: String] = [:]
@@ -46,10 +50,19 @@ struct SyncOperation {
             }
         }
 
+        // Measured outside the lock: a reachable= canary may take its full timeout.
+        let measuredNow: LocationCheck
+        if let location, location.covers(snapshot) {
+            measuredNow = location
+        } else {
+            measuredNow = await LocationCheck.measure(snapshot)
+        }
+
         if dryRun {
             var overrides: [String: [UInt8]] = [:]
             for result in results { if let bytes = result.bytes { overrides[result.name] = bytes } }
-            let preview = try context.applier(snapshot).preview(config: snapshot, overrides: overrides)
+            let preview = try context.applier(snapshot).preview(
+                config: measuredNow.effective(snapshot), overrides: overrides)
             let diff = UnifiedDiff.make(
                 old: preview.current, new: preview.new, oldName: context.paths.hostsFile,
                 newName: context.paths.hostsFile + " (after sync)")
@@ -79,7 +92,8 @@ struct SyncOperation {
             results[index].bytes = nil
             results[index].response = nil
         }
-        let applied = try context.applier(config).apply(config: config, hints: consume hints)
+        let measured = measuredNow.covers(config) ? measuredNow : await LocationCheck.measure(config)
+        let applied = try context.applier(config).apply(config: measured.effective(config), hints: consume hints)
         let ok = ApplyOutput.print(applied, hostsFile: context.paths.hostsFile, quiet: quiet)
         if !failures.isEmpty { Console.err(ClientError.staleSegments(failures).description) }
         return ok && failures.isEmpty

@@ -44,6 +44,8 @@ struct SegmentConfig: Codable, Sendable, Equatable {
     var enabled: Bool
     /// Pinned keys, policy and CA (remote segments; nil when none was given).
     var trust: SegmentTrust?
+    /// `--when` rules: the segment is active only where all of them hold (nil or empty: everywhere).
+    var when: [SegmentRule]? = nil
 
     /// How the segment is described in the managed block and in `list`/`status`.
     var origin: String {

@@ -28,9 +28,12 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     var dropped: [DroppedEntry]?
     /// Where the server last redirected the fetch (nil: it answered at `url` itself).
     var redirect: FetchRedirect?
+    /// The profile the server's view last chose; set only for a segment whose URL is a view.
+    var viewProfile: String?
 
     enum CodingKeys: String, CodingKey {
         case serial, serials, dropped, redirect
+        case viewProfile = "view_profile"
         case signedAt = "signed_at"
         case keyID = "key_id"
         case url, etag

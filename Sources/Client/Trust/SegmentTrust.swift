@@ -22,6 +22,9 @@ struct SegmentTrust: Codable, Sendable, Equatable {
     /// File holding the bearer token the server asks for (`hosts-server --token-file`); read at every fetch, so
     /// a rotated token is picked up without touching the client's config, and the secret stays out of it.
     var tokenFile: String?
+    /// `--lenient`: lines that are not hosts entries are skipped (and shown in `status`) instead of refusing the
+    /// whole list; for third-party lists only, never with pinned keys.
+    var lenient = false
 
     enum CodingKeys: String, CodingKey {
         case publicKeys = "public-keys"
@@ -31,6 +34,7 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         case allowAddresses = "allow-addresses"
         case caFile = "ca-file"
         case tokenFile = "token-file"
+        case lenient
     }
 
     init(
@@ -58,8 +62,11 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         allowAddresses = try container.decodeIfPresent([String].self, forKey: .allowAddresses) ?? []
         caFile = try container.decodeIfPresent(String.self, forKey: .caFile)
         tokenFile = try container.decodeIfPresent(String.self, forKey: .tokenFile)
+        lenient = try container.decodeIfPresent(Bool.self, forKey: .lenient) ?? false
     }
 
+    /// As synthesized, except that `lenient` is written only when set and `profile` as a string when there is one
+    /// (configs without either stay as they were).
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(publicKeys, forKey: .publicKeys)
@@ -73,6 +80,7 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         try container.encode(allowAddresses, forKey: .allowAddresses)
         try container.encodeIfPresent(caFile, forKey: .caFile)
         try container.encodeIfPresent(tokenFile, forKey: .tokenFile)
+        if lenient { try container.encode(lenient, forKey: .lenient) }
     }
 
     /// The token from ``tokenFile`` (its first non-empty line), or nil when the segment has none.
@@ -100,10 +108,20 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         return keys
     }
 
+    /// What the segment may write: its `--allow-names`/`--allow-addresses`, and never this machine's reserved
+    /// names (localhost, its hostname…) unless `--allow-names` lists them one by one.
     func policy() throws(PolicyError) -> SegmentPolicy {
         try SegmentPolicy(
-            allowNames: allowNames.joined(separator: ","), allowAddresses: allowAddresses.joined(separator: ","))
+            allowNames: allowNames.joined(separator: ","), allowAddresses: allowAddresses.joined(separator: ",")
+        ).reserving(SegmentPolicy.reservedNames(hostname: Self.hostname), exceptListedIn: allowNames)
     }
+
+    /// This machine's hostname (gethostname: no lookup), nil when it cannot be read.
+    static let hostname: String? = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
 
     /// The profile names a signature may carry for `url`.
     func expectedProfiles(url: String) -> [String] {

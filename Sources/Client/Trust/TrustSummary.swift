@@ -25,6 +25,7 @@ struct TrustSummary {
         if !trust.allowNames.isEmpty { parts.append("names \(trust.allowNames.joined(separator: ","))") }
         if !trust.allowAddresses.isEmpty { parts.append("addresses \(trust.allowAddresses.joined(separator: ","))") }
         if let caFile = trust.caFile { parts.append("CA \(caFile)") }
+        if trust.lenient { parts.append("lenient (invalid lines skipped)") }
         return parts.joined(separator: "; ")
     }
 
