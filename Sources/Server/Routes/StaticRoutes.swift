@@ -17,8 +17,9 @@ struct StaticRoutes: Sendable {
     var proxies = TrustedProxies()
 
     /// nil when the route is not one of these (the caller handles it).
-    /// - Parameter peer: the connection's remote address, which (through ``TrustedProxies``) chooses a view's profile.
-    func answer(_ route: Route, headers: some HeaderLookup, peer: SocketAddress?) -> StaticAnswer? {
+    /// - Parameter peer: the connection's remote address, which (through ``TrustedProxies``) chooses a view's profile;
+    ///   read only for a view, so profile polls do not pay for it.
+    func answer(_ route: Route, headers: some HeaderLookup, peer: @autoclosure () -> SocketAddress?) -> StaticAnswer? {
         switch route {
         case .profile, .signature, .index: break
         case .root, .healthz, .metrics, .unknown: return nil
@@ -38,7 +39,7 @@ struct StaticRoutes: Sendable {
             if let profile = snapshot.profiles[name] {
                 representation = profile.representation
             } else if let view = snapshot.views[name] {
-                representation = view.content[choose(view, headers: headers, peer: peer)]
+                representation = view.content[choose(view, headers: headers, peer: peer())]
             } else {
                 representation = nil
             }
@@ -47,7 +48,7 @@ struct StaticRoutes: Sendable {
             if let signature = snapshot.signatures[name] {
                 representation = signature
             } else if let view = snapshot.views[name] {
-                representation = view.signatures[choose(view, headers: headers, peer: peer)]
+                representation = view.signatures[choose(view, headers: headers, peer: peer())]
             } else {
                 representation = nil
             }
