@@ -144,7 +144,9 @@ public enum AtomicFile {
     /// ``Symlinks/followToTarget``, its target): not writable, immutable, or on a read-only file system.
     public static func checkWritable(_ path: String, symlinks: Symlinks = .replaceLink) throws(AtomicFileError) {
         let target = try self.target(of: path, symlinks: symlinks)
-        let fd = open(target, O_WRONLY | O_APPEND | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+        // `.replaceLink` replaces a link without writing through it, so only its target's permissions matter.
+        let noFollow = symlinks == .replaceLink ? 0 : O_NOFOLLOW
+        let fd = open(target, O_WRONLY | O_APPEND | O_NONBLOCK | noFollow | O_CLOEXEC)
         if fd >= 0 {
             close(fd)
             return

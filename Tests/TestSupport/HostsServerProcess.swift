@@ -19,8 +19,11 @@ public final class HostsServerProcess: @unchecked Sendable {
         public var description: String
     }
 
-    /// Starts the server on `directory` and waits (bounded) until it accepts connections.
-    public init(directory: String, tls: (certificate: String, key: String)? = nil) throws {
+    /// Starts the server on `directory` (with `extraArguments`, e.g. `--trusted-proxy`) and waits (bounded) until it
+    /// accepts connections.
+    public init(directory: String, tls: (certificate: String, key: String)? = nil, extraArguments: [String] = [])
+        throws
+    {
         let binary = try BuiltProducts.path(of: "hosts-server")
         port = try LoopbackSocket.freePort()
         scheme = tls == nil ? "http" : "https"
@@ -28,7 +31,7 @@ public final class HostsServerProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: binary)
         var arguments = ["--dir", directory, "--port", "\(port)", "--no-access-log", "--threads", "1"]
         if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
-        process.arguments = arguments
+        process.arguments = arguments + extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

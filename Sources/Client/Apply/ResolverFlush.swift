@@ -130,10 +130,13 @@ struct ResolverFlush {
     /// command line or `no-hosts` in its configuration file.
     static func servesHostsFile(_ arguments: [String]) -> Bool {
         var configFile = "/etc/dnsmasq.conf"
+        var previous = ""
         for argument in arguments.dropFirst() {
             if argument == "--no-hosts" || argument == "-h" { return false }
             if argument.hasPrefix("--conf-file=") { configFile = String(argument.dropFirst("--conf-file=".count)) }
             if argument.hasPrefix("-C"), argument.count > 2 { configFile = String(argument.dropFirst(2)) }
+            if previous == "-C" || previous == "--conf-file" { configFile = argument }
+            previous = argument
         }
         guard let text = try? FileIO.contentsIfPresent(of: configFile) else { return true }
         let lines = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline)

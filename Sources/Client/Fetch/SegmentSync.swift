@@ -120,7 +120,7 @@ struct SegmentSync {
         var signature: ProfileSignature?
         if trust.isPinned {
             let check = SignatureCheck(
-                url: url, trust: trust, minimumSerial: sameURL ? meta?.serial : nil, fetcher: fetcher, limits: limits,
+                url: url, trust: trust, accepted: sameURL ? meta : nil, fetcher: fetcher, limits: limits,
                 deadline: deadline)
             var document = try await check.fetchSignature()
             do {

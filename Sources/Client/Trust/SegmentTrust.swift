@@ -8,8 +8,10 @@ struct SegmentTrust: Codable, Sendable, Equatable {
 
     /// Base64 Ed25519 public keys; a signature by any of them is accepted (rotation: old and new side by side).
     var publicKeys: [String] = []
-    /// The profile name the signature must carry (default: the URL's last path component).
-    var profile: String?
+    /// The profile names a signature may carry (default: the URL's last path component). Several for a server-side
+    /// view, which serves one of its profiles depending on where the client is. Stored as `profile`: a string for
+    /// one (as before views), a list for several.
+    var profiles: [String] = []
     /// How old a signature may be before the feed counts as frozen.
     var maxAge: Interval?
     /// `--allow-names` patterns and `--allow-addresses` ranges, as typed.
@@ -36,11 +38,11 @@ struct SegmentTrust: Codable, Sendable, Equatable {
     }
 
     init(
-        publicKeys: [String] = [], profile: String? = nil, maxAge: Interval? = nil, allowNames: [String] = [],
+        publicKeys: [String] = [], profiles: [String] = [], maxAge: Interval? = nil, allowNames: [String] = [],
         allowAddresses: [String] = [], caFile: String? = nil
     ) {
         self.publicKeys = publicKeys
-        self.profile = profile
+        self.profiles = profiles
         self.maxAge = maxAge
         self.allowNames = allowNames
         self.allowAddresses = allowAddresses
@@ -50,7 +52,11 @@ struct SegmentTrust: Codable, Sendable, Equatable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         publicKeys = try container.decodeIfPresent([String].self, forKey: .publicKeys) ?? []
-        profile = try container.decodeIfPresent(String.self, forKey: .profile)
+        if let one = try? container.decodeIfPresent(String.self, forKey: .profile) {
+            profiles = [one]
+        } else {
+            profiles = try container.decodeIfPresent([String].self, forKey: .profile) ?? []
+        }
         maxAge = try container.decodeIfPresent(Interval.self, forKey: .maxAge)
         allowNames = try container.decodeIfPresent([String].self, forKey: .allowNames) ?? []
         allowAddresses = try container.decodeIfPresent([String].self, forKey: .allowAddresses) ?? []
@@ -59,11 +65,16 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         lenient = try container.decodeIfPresent(Bool.self, forKey: .lenient) ?? false
     }
 
-    /// As synthesized, except that `lenient` is written only when set (configs without it stay as they were).
+    /// As synthesized, except that `lenient` is written only when set and `profile` as a string when there is one
+    /// (configs without either stay as they were).
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(publicKeys, forKey: .publicKeys)
-        try container.encodeIfPresent(profile, forKey: .profile)
+        if profiles.count == 1 {
+            try container.encode(profiles[0], forKey: .profile)
+        } else if !profiles.isEmpty {
+            try container.encode(profiles, forKey: .profile)
+        }
         try container.encodeIfPresent(maxAge, forKey: .maxAge)
         try container.encode(allowNames, forKey: .allowNames)
         try container.encode(allowAddresses, forKey: .allowAddresses)
@@ -112,10 +123,9 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
-    /// The profile name the signature must carry for `url`.
-    func expectedProfile(url: String) -> String {
-        if let profile { return profile }
-        return Self.profileName(fromURL: url)
+    /// The profile names a signature may carry for `url`.
+    func expectedProfiles(url: String) -> [String] {
+        profiles.isEmpty ? [Self.profileName(fromURL: url)] : profiles
     }
 
     /// The URL's last path component (`https://h/profiles/office` → `office`).

@@ -18,7 +18,7 @@ struct TrustSummary {
             parts.append(
                 "pinned key\(keyIDs.count == 1 ? "" : "s") \(keyIDs.joined(separator: ","))"
                     + " (max-age \(trust.maxAge ?? SegmentTrust.defaultMaxAge)"
-                    + (trust.profile.map { ", profile \($0)" } ?? "") + ")")
+                    + (trust.profiles.isEmpty ? "" : ", profile \(trust.profiles.joined(separator: ","))") + ")")
         } else {
             parts.append("no pinned key")
         }

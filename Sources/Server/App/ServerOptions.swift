@@ -1,3 +1,5 @@
+import HostsCore
+
 /// Everything `hosts-server` is told on its command line, validated.
 struct ServerOptions: Sendable {
     var directory: String
@@ -15,6 +17,8 @@ struct ServerOptions: Sendable {
     var maxHeaderBytes = 16 * 1024
     var pollInterval: Duration = .seconds(1)
     var accessLog = true
+    /// Peers whose `Forwarded`/`X-Forwarded-For` name the client a view chooses for (`--trusted-proxy`).
+    var trustedProxies: [CIDR] = []
 
     struct TLSFiles: Sendable {
         var certificate: String
