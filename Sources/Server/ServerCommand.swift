@@ -37,6 +37,14 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Largest request header block, in bytes.")
     var maxHeaderBytes = 16 * 1024
 
+    @Option(
+        help: ArgumentHelp(
+            "Open connections at most; at the limit the longest-idle one is closed for a new one, or the new one when none is idle.",
+            discussion:
+                "Default: what the descriptor limit (RLIMIT_NOFILE, raised to its hard limit at start) holds after a reserve of max(64, limit/4), at 4 descriptors a connection (1 with TLS), at most 10000."
+        ))
+    var maxConnections: Int?
+
     @Option(help: "Event loop threads (default: the CPUs this process may run on).")
     var threads: Int?
 
@@ -57,6 +65,7 @@ struct ServerCommand: ParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port): not a port number") }
         guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
     }
 
@@ -72,6 +81,8 @@ struct ServerCommand: ParsableCommand {
         options.requestTimeout = .seconds(requestTimeout)
         options.maxHeaderBytes = maxHeaderBytes
         options.accessLog = accessLog
+        options.maxConnections = maxConnections
+        DescriptorLimit.raiseToHard()
         ServerRuntime.takeOver(threads: threads ?? ServerRuntime.usableCPUs)
         // A ServerSetupError surfaces as "Error: <what to fix>" and exit status 1.
         let app = try buildApplication(options: options, logger: logger)
