@@ -3,15 +3,20 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 CONFIG ?= debug
 
-.PHONY: deps build release test lint demo bench install clean
+.PHONY: deps build-deps build release test lint demo bench install clean
 
+# Everything the tests, the demo and the benchmarks need (apt packages and moto from PyPI).
 deps:
 	@scripts/install-deps.sh
 
-build: deps
+# What building needs, and nothing from PyPI: make build, release and install stay free of test tools.
+build-deps:
+	@scripts/install-deps.sh --build
+
+build: build-deps
 	$(SWIFT) build
 
-release: deps
+release: build-deps
 	$(SWIFT) build -c release
 
 lint:
@@ -22,11 +27,11 @@ test: deps
 	$(MAKE) lint
 	$(SWIFT) test --disable-xctest
 
-demo: release
+demo: deps release
 	scripts/demo.sh
 
 # Each prints its numbers beside its peer's (python-hosts, boto3, nginx, a curl+awk script).
-bench: release
+bench: deps release
 	bench/hostscore/run.sh
 	bench/generator/run.sh
 	bench/server/run.sh

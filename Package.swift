@@ -38,7 +38,8 @@ let package = Package(
         .target(
             name: "HostsCore",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto")
+                "CFileMetadata",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -53,6 +54,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Extended attributes and inode flags (chattr +i) are not in Swift's Glibc module either.
+        .target(name: "CFileMetadata"),
         // memfd_create and file seals are not in Swift's Glibc module.
         .target(name: "CMemoryFile"),
         .executableTarget(

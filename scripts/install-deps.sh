@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs what PseudoDNS needs on a fresh Debian machine, skipping what is already there.
 # apt packages only when running as root (otherwise it says what to run); moto[server] from PyPI.
+# --build: only what building needs (make build/release/install): nothing from PyPI.
 set -euo pipefail
+build_only=false
+[ "${1:-}" = "--build" ] && build_only=true
 
 apt_packages=(libcurl4-openssl-dev libxml2-dev)
+# The tests' real peers and tools: openssl (test CAs), iproute2 (network namespaces for location tests).
+$build_only || apt_packages+=(openssl iproute2)
 missing=()
 for package in "${apt_packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -17,6 +22,8 @@ if [ ${#missing[@]} -gt 0 ]; then
         echo "install-deps: missing ${missing[*]}; run: sudo apt-get install ${missing[*]}" >&2
     fi
 fi
+
+$build_only && exit 0
 
 if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "install-deps: pip install moto[server]"

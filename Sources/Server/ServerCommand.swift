@@ -1,4 +1,5 @@
 import ArgumentParser
+import HostsCore
 import Hummingbird
 import Logging
 
@@ -45,6 +46,12 @@ struct ServerCommand: ParsableCommand {
         ))
     var maxConnections: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "A reverse proxy (address or CIDR; repeatable) whose X-Forwarded-For / Forwarded header names the client "
+                + "that views choose for; from any other peer those headers are ignored.", valueName: "cidr"))
+    var trustedProxy: [String] = []
+
     @Option(help: "Event loop threads (default: the CPUs this process may run on).")
     var threads: Int?
 
@@ -67,6 +74,19 @@ struct ServerCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
+        _ = try trustedProxyRanges()
+    }
+
+    func trustedProxyRanges() throws -> [CIDR] {
+        var ranges: [CIDR] = []
+        for text in trustedProxy {
+            do {
+                ranges.append(try CIDR(parsing: text))
+            } catch {
+                throw ValidationError("--trusted-proxy \(text): \(error.reason)")
+            }
+        }
+        return ranges
     }
 
     func run() throws {
@@ -83,6 +103,7 @@ struct ServerCommand: ParsableCommand {
         options.accessLog = accessLog
         options.maxConnections = maxConnections
         DescriptorLimit.raiseToHard()
+        options.trustedProxies = try trustedProxyRanges()
         ServerRuntime.takeOver(threads: threads ?? ServerRuntime.usableCPUs)
         // A ServerSetupError surfaces as "Error: <what to fix>" and exit status 1.
         let app = try buildApplication(options: options, logger: logger)

@@ -51,3 +51,61 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["taken"])
     }
 }
+
+@Suite struct AtomicFileOptionsTests {
+    func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "atomic-options-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func symlinksAreReplacedFollowedOrRefusedAsAsked() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write(Array("target\n".utf8), to: dir + "/target")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: "target")
+
+        #expect {
+            _ = try AtomicFile.replace(dir + "/link", with: Array("x".utf8), options: .init(symlinks: .refuse))
+        } throws: { error in
+            "\(error)".contains("\(dir)/link") && "\(error)".contains("symbolic link, which is never followed")
+        }
+        #expect(try AtomicFile.read(dir + "/target") == Array("target\n".utf8))
+
+        #expect(
+            try AtomicFile.replace(dir + "/link", with: Array("new\n".utf8), options: .init(symlinks: .followToTarget))
+                == .renamed)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link") == "target")
+        #expect(try AtomicFile.read(dir + "/target") == Array("new\n".utf8))
+
+        try AtomicFile.write(Array("replaced\n".utf8), to: dir + "/link")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: dir + "/link")) == nil, "now a file")
+        #expect(try AtomicFile.read(dir + "/target") == Array("new\n".utf8))
+    }
+
+    @Test func withoutKeepMetadataTheModeIsTheOneAskedFor() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/state.json"
+        try AtomicFile.write(Array("{}".utf8), to: path)
+        chmod(path, 0o666)
+        _ = try AtomicFile.replace(path, with: Array("{}\n".utf8), options: .init(mode: 0o600, keepMetadata: false))
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func aChangedFileIsNotReplacedAndAStaleTemporaryIsRemoved() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/hosts"
+        try AtomicFile.write(Array("old\n".utf8), to: path)
+        #expect(try AtomicFile.replace(path, with: Array("new\n".utf8)) { false } == .changedMeanwhile)
+        #expect(try AtomicFile.read(path) == Array("old\n".utf8))
+        // One left by a writer that is gone (no such pid), one by this live process.
+        let stale = dir + "/.hosts.tmp-2147483646-1"
+        let live = dir + "/.hosts.tmp-\(getpid())-2"
+        for file in [stale, live] { _ = FileManager.default.createFile(atPath: file, contents: nil) }
+        AtomicFile.removeStaleTemporaries(of: path)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [".hosts.tmp-\(getpid())-2", "hosts"])
+    }
+}

@@ -22,8 +22,44 @@ import Testing
     @Test func appendsABlockWhenThereIsNone() throws {
         let doc = try document("127.0.0.1 localhost")
         let updated = try doc.replacingManagedBlock(with: "10.0.0.1 a\n")
-        #expect(String(decoding: updated.bytes, as: UTF8.self) == "127.0.0.1 localhost\n\(begin)\n10.0.0.1 a\n\(end)\n")
+        // No final newline before, none after: the block brings the line break it needs and nothing else.
+        #expect(String(decoding: updated.bytes, as: UTF8.self) == "127.0.0.1 localhost\n\(begin)\n10.0.0.1 a\n\(end)")
         #expect(updated.managedBlockBody == "10.0.0.1 a\n")
+        #expect(try HostsDocument(bytes: updated.bytes) == updated, "the break before the block is found as its own")
+        #expect(updated.removingManagedBlock().bytes == doc.bytes, "byte-exact: the file ends as it did")
+        #expect(try updated.replacingManagedBlock(with: "10.0.0.1 a\n") == updated, "idempotent")
+    }
+
+    /// An old Mac file: lines end in a lone CR. Resolvers read LF lines only, so the block is LF and starts right
+    /// after the last CR (the line the resolver sees there ends in a comment); nothing outside it changes.
+    @Test(arguments: ["127.0.0.1 localhost\r::1 localhost\r", "127.0.0.1 localhost\r::1 localhost"])
+    func crOnlyFilesKeepEveryByte(file: String) throws {
+        let doc = try document(file)
+        let updated = try doc.replacingManagedBlock(with: "10.0.0.1 a\n")
+        let text = String(decoding: updated.bytes, as: UTF8.self)
+        let separator = file.hasSuffix("\r") ? "" : "\r"
+        let tail = file.hasSuffix("\r") ? "\n" : ""
+        #expect(text == file + separator + "\(begin)\n10.0.0.1 a\n\(end)" + tail)
+        #expect(try HostsDocument(bytes: updated.bytes) == updated)
+        #expect(updated.removingManagedBlock().bytes == doc.bytes)
+        #expect(try updated.replacingManagedBlock(with: "10.0.0.2 b\n").removingManagedBlock().bytes == doc.bytes)
+    }
+
+    @Test(
+        arguments: [
+            ([0xFF, 0xFE] + Array("1\0.\0".utf8), "UTF-16LE (byte order mark FF FE)"),
+            ([0xFE, 0xFF, 0x00, 0x31], "UTF-16BE (byte order mark FE FF)"),
+            ([0xFF, 0xFE, 0x00, 0x00], "UTF-32LE"),
+            (Array("127.0.0.1 localhost\n".utf8).flatMap { [$0, 0] }, "UTF-16LE (no byte order mark)"),
+            (Array("127.0.0.1 localhost\n".utf8).flatMap { [0, $0] }, "UTF-16BE (no byte order mark)"),
+            (Array("127.0.0.1 localhost\n\0".utf8), "binary data (a NUL byte at offset 20)"),
+        ] as [([UInt8], String)])
+    func refusesEncodingsThatAreNotASCIICompatible(bytes: [UInt8], encoding: String) {
+        #expect {
+            try HostsDocument(bytes: bytes)
+        } throws: { error in
+            "\(error)".contains("the file is \(encoding)") && "\(error)".contains("convert it to UTF-8")
+        }
     }
 
     @Test func replacesOnlyTheBlockAmongOtherToolsBlocks() throws {
@@ -51,12 +87,14 @@ import Testing
     @Test func blockAtEndWithoutFinalNewlineIsReplaced() throws {
         let doc = try document("127.0.0.1 localhost\n\(begin)\n10.0.0.1 a\n\(end)")
         let updated = try doc.replacingManagedBlock(with: "10.0.0.2 b")
-        #expect(String(decoding: updated.bytes, as: UTF8.self) == "127.0.0.1 localhost\n\(begin)\n10.0.0.2 b\n\(end)\n")
+        #expect(String(decoding: updated.bytes, as: UTF8.self) == "127.0.0.1 localhost\n\(begin)\n10.0.0.2 b\n\(end)")
+        #expect(updated.removingManagedBlock().bytes == Array("127.0.0.1 localhost".utf8))
     }
 
     @Test(arguments: [
         ("", "", "\(HostsDocument.beginMarker)\n\n\(HostsDocument.endMarker)\n"),
-        ("a", "\n", "a\n\(HostsDocument.beginMarker)\n\n\(HostsDocument.endMarker)\n"),
+        ("a", "\n", "a\n\(HostsDocument.beginMarker)\n\n\(HostsDocument.endMarker)"),
+        ("a\r\nb", "x", "a\r\nb\r\n\(HostsDocument.beginMarker)\r\nx\r\n\(HostsDocument.endMarker)"),
         ("a\r\n", "x\r\ny", "a\r\n\(HostsDocument.beginMarker)\r\nx\r\ny\r\n\(HostsDocument.endMarker)\r\n"),
         ("a\n", "x\r\ny\r\n", "a\n\(HostsDocument.beginMarker)\nx\ny\n\(HostsDocument.endMarker)\n"),
     ])

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import HostsCore
@@ -49,6 +50,34 @@ import Testing
             HostsEntry(address: IPAddress("10.0.0.1")!, hostnames: (names + names.reversed()).map { Hostname($0)! }),
             entry("10.0.0.1", "n3", "z", "tail"),
         ]
-        #expect(HostsRenderer.render(entries) == "10.0.0.1 " + (["z"] + names + ["tail"]).joined(separator: " ") + "\n")
+        let all = ["z"] + names + ["tail"]
+        let expected = stride(from: 0, to: all.count, by: 9).map {
+            "10.0.0.1 " + all[$0..<min($0 + 9, all.count)].joined(separator: " ") + "\n"
+        }.joined()
+        #expect(HostsRenderer.render(entries) == expected)
+    }
+
+    /// Every line a resolver can read: at most 9 names (Windows) and 1,024 bytes, the same bytes for the same
+    /// entries in any order, and the strict parser (the client's read-back) takes all of it.
+    @Test(arguments: [1, 9, 10, 60_000])
+    func linesStayWithinNineNamesAndOneKilobyte(count: Int) throws {
+        var entries = (0..<count).map { entry("0.0.0.0", "ad\($0).example") }
+        entries.append(entry("10.0.0.1", "web", comment: String(repeating: "ü", count: 700)))
+        // Nine names of 253 characters would be 2.3 kB: the byte limit splits before the name limit.
+        let long = (0..<9).map { "l\($0)".padding(toLength: 60, withPad: "x", startingAt: 0) }
+            .map { [$0, $0, $0, $0].joined(separator: ".") }
+        entries.append(HostsEntry(address: IPAddress("fd00::1")!, hostnames: long.map { Hostname($0 + ".ex")! }))
+        let text = HostsRenderer.render(entries)
+        let lines = text.utf8.split(separator: 0x0A)
+        #expect(lines.allSatisfy { $0.count <= HostsRenderer.maxLineBytes - 2 }, "longest \(lines.map(\.count).max()!)")
+        let parsed = try StrictParser.parse(Array(text.utf8), source: "render")
+        #expect(parsed.allSatisfy { $0.hostnames.count <= 9 })
+        #expect(
+            parsed.filter { $0.address == IPAddress("0.0.0.0")! }.flatMap(\.hostnames)
+                == entries.prefix(count).flatMap(\.hostnames))
+        #expect(parsed.first { $0.address == IPAddress("10.0.0.1")! }?.comment?.hasPrefix("üü") == true)
+        #expect(parsed.filter { $0.address == IPAddress("fd00::1")! }.flatMap(\.hostnames).count == 9)
+        #expect(try HostsLines(parsing: Array(text.utf8), source: "read back").count == parsed.count)
+        #expect(HostsRenderer.render(parsed) == text, "what was read back renders to the same bytes")
     }
 }

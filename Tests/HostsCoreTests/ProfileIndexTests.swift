@@ -23,6 +23,26 @@ import Testing
         #expect(try index.encoded() == data, "deterministic")
     }
 
+    @Test func viewsRoundTripAndAnOldIndexHasNone() throws {
+        let view = ViewRecord(
+            name: "auto",
+            choose: [
+                ViewChoice(
+                    profile: "office", from: [try CIDR(parsing: "203.0.113.0/24"), try CIDR(parsing: "fd00::/8")]),
+                ViewChoice(profile: "remote"),
+            ])
+        try view.validate(profiles: ["office", "remote"])
+        let index = ProfileIndex(profiles: [], views: [view])
+        #expect(try ProfileIndex.decode(try index.encoded()).views == [view])
+        #expect(try ProfileIndex.decode(Data(#"{"profiles": []}"#.utf8)).views == [])
+        let badRange =
+            #"{"profiles": [], "views": [{"name": "a", "choose": [{"profile": "p", "from": ["10.0.0.0/40"]}]}]}"#
+        #expect(throws: (any Error).self) { try ProfileIndex.decode(Data(badRange.utf8)) }
+        #expect(view.profile(for: IPAddress("fd12::1")) == "office")
+        #expect(
+            view.profile(for: IPAddress("::ffff:203.0.113.1")) == "remote", "a mapped address is the caller's to unmap")
+    }
+
     @Test func hashesAreLowercaseHex() {
         #expect(SHA256Hex.of([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256Hex.of(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

@@ -33,16 +33,17 @@ import Testing
         let sockets = try await offThePool { try (0..<300).map { _ in try LoopbackSocket.connect(port: port) } }
         defer { for fd in sockets { close(fd) } }
 
-        // The libdispatch monitor runs once a second: a crash would show within these 3 s of requests.
-        let deadline = ContinuousClock.now + .seconds(3)
+        // The libdispatch monitor runs once a second: a crash would show within 3 s of requests (at least 3
+        // answers, however slow a loaded machine makes them; 30 s at most).
+        let start = ContinuousClock.now
         var answered = 0
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now - start < .seconds(30), ContinuousClock.now - start < .seconds(3) || answered < 3 {
             let response = try await RawHTTPClient.request("GET", "/profiles/office", port: port, timeoutSeconds: 5)
             #expect(response.status == 200)
             answered += 1
             try await Task.sleep(for: .milliseconds(200))
         }
-        #expect(answered >= 5)
+        #expect(answered >= 3)
         #expect(server.isRunning, "hosts-server ended: \(server.terminationDescription)")
 
         let metrics = try await RawHTTPClient.request("GET", "/metrics", port: port).text

@@ -45,6 +45,16 @@ import Testing
         #expect(!request.headers.contains(.ifModifiedSince))
     }
 
+    /// A view's choice behind a trusted proxy depends on these, so the fast path keeps them (every line, in order).
+    @Test func forwardingHeadersAreKept() throws {
+        let text =
+            "GET /profiles/auto HTTP/1.1\r\nX-Forwarded-For: 192.0.2.1\r\nforwarded: for=192.0.2.2\r\n"
+            + "x-forwarded-for: 10.0.0.1, 10.0.0.2\r\n\r\n"
+        let (request, _) = try request(text)
+        #expect(request.headers.values(.xForwardedFor) == ["192.0.2.1", "10.0.0.1, 10.0.0.2"])
+        #expect(request.headers.values(.forwarded) == ["for=192.0.2.2"])
+    }
+
     @Test func connectionSemanticsFollowTheVersion() throws {
         #expect(try request("HEAD / HTTP/1.1\r\n\r\n").0.method == .head)
         #expect(try !request("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n").0.keepAlive)

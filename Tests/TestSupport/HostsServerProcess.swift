@@ -21,11 +21,11 @@ public final class HostsServerProcess: @unchecked Sendable {
 
     /// Starts the server on `directory` and waits (bounded) until it accepts connections.
     /// - Parameters:
-    ///   - arguments: more command-line arguments.
+    ///   - extraArguments: more command-line arguments (`--trusted-proxy`, `--max-connections`...).
     ///   - descriptorLimit: runs it under `prlimit --nofile=N:N` (soft and hard), for this server only.
     ///   - logFile: where its standard error (the log) goes; discarded when nil.
     public init(
-        directory: String, tls: (certificate: String, key: String)? = nil, arguments extra: [String] = [],
+        directory: String, tls: (certificate: String, key: String)? = nil, extraArguments: [String] = [],
         descriptorLimit: Int? = nil, logFile: String? = nil
     ) throws {
         let binary = try BuiltProducts.path(of: "hosts-server")
@@ -34,7 +34,7 @@ public final class HostsServerProcess: @unchecked Sendable {
         process = Process()
         var arguments = ["--dir", directory, "--port", "\(port)", "--no-access-log", "--threads", "1"]
         if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
-        arguments += extra
+        arguments += extraArguments
         if let descriptorLimit {
             // prlimit sets the limit on itself and execs the server: same process, so SIGTERM reaches it.
             process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")

@@ -44,9 +44,24 @@ public enum LoopbackSocket {
         return port
     }
 
-    /// A socket connected to 127.0.0.1:port.
-    public static func connect(port: Int) throws -> Int32 {
+    /// A socket connected to 127.0.0.1:port, from `source` when given (any 127/8 address is local on Linux:
+    /// binding to 127.0.0.2 makes the server see a different client).
+    public static func connect(port: Int, from source: String? = nil) throws -> Int32 {
         let fd = try newSocket()
+        if let source {
+            var local = loopback(port: 0)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                let error = SocketError("bind \(source)", errno: errno)
+                close(fd)
+                throw error
+            }
+        }
         var address = loopback(port: port)
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

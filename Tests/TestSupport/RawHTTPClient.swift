@@ -31,14 +31,16 @@ public struct RawHTTPError: Error, CustomStringConvertible {
 /// runs on its own thread, so it never ties up the cooperative pool the server under test may need.
 public enum RawHTTPClient {
     /// Sends a request and reads the response until the server closes the connection.
+    /// - Parameter source: the local address to send from (e.g. `127.0.0.2`), else the system's choice.
     public static func request(
         _ method: String = "GET", _ target: String, port: Int, headers: [(String, String)] = [],
-        timeoutSeconds: Int = 10
+        timeoutSeconds: Int = 10, from source: String? = nil
     ) async throws -> RawHTTPResponse {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "\r\n"
-        let raw = try await exchange(Array(text.utf8), port: port, timeoutSeconds: timeoutSeconds)
+        let raw = try await exchange(
+            pieces: [Array(text.utf8)], port: port, timeoutSeconds: timeoutSeconds, from: source)
         return try parse(raw, method: method)
     }
 
@@ -50,14 +52,15 @@ public enum RawHTTPClient {
     /// Sends the pieces one write at a time, `pauseMilliseconds` apart (so the server reads them
     /// separately), and returns everything the server sent back before closing.
     public static func exchange(
-        pieces: [[UInt8]], pauseMilliseconds: Int = 50, port: Int, timeoutSeconds: Int = 10
+        pieces: [[UInt8]], pauseMilliseconds: Int = 50, port: Int, timeoutSeconds: Int = 10, from source: String? = nil
     ) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
                 continuation.resume(
                     with: Result {
                         try blockingExchange(
-                            pieces, pause: pauseMilliseconds, port: port, timeoutSeconds: timeoutSeconds)
+                            pieces, pause: pauseMilliseconds, port: port, timeoutSeconds: timeoutSeconds,
+                            source: source)
                     })
             }
             thread.start()
@@ -89,12 +92,12 @@ public enum RawHTTPClient {
         return responses
     }
 
-    private static func blockingExchange(_ pieces: [[UInt8]], pause: Int, port: Int, timeoutSeconds: Int) throws
-        -> [UInt8]
-    {
+    private static func blockingExchange(
+        _ pieces: [[UInt8]], pause: Int, port: Int, timeoutSeconds: Int, source: String?
+    ) throws -> [UInt8] {
         let fd: Int32
         do {
-            fd = try LoopbackSocket.connect(port: port)
+            fd = try LoopbackSocket.connect(port: port, from: source)
         } catch {
             throw RawHTTPError(description: String(describing: error))
         }

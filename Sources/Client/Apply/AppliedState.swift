@@ -5,9 +5,11 @@ struct AppliedState: Codable, Sendable, Equatable {
     var inputs: String
     /// SHA-256 of the whole hosts file as written.
     var hostsSHA256: String
+    /// The resolver-cache flush (or after-apply hook) after the last write that ran one.
+    var flush: ResolverFlush.Report?
 
     enum CodingKeys: String, CodingKey {
-        case inputs
+        case inputs, flush
         case hostsSHA256 = "hosts_sha256"
     }
 }

@@ -55,13 +55,17 @@ struct Applier {
         var report = Report(written: false, inPlace: false, plan: plan)
         switch outcome {
         case .unchanged:
-            if plan != nil { try store.saveApplied(AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(current))) }
+            if plan != nil {
+                try store.saveApplied(
+                    AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(current), flush: applied?.flush))
+            }
         case .written(let backupID, let inPlace):
             report.written = true
             report.inPlace = inPlace
             report.backupID = backupID
-            try store.saveApplied(AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(result ?? [])))
-            report.flush = flush()
+            let flush = flush()
+            report.flush = flush
+            try store.saveApplied(AppliedState(inputs: digest, hostsSHA256: SHA256Hex.of(result ?? []), flush: flush))
         }
         return report
     }
@@ -83,6 +87,10 @@ struct Applier {
         var report = Report(written: false, inPlace: false)
         if case .written(let backupID, let inPlace) = outcome {
             report = Report(written: true, inPlace: inPlace, backupID: backupID, flush: flush())
+            if var applied = store.loadApplied() {
+                applied.flush = report.flush
+                try store.saveApplied(applied)
+            }
         }
         return report
     }

@@ -4,10 +4,14 @@ import HostsCore
 struct ApplyPlan: Sendable {
     var merge: MergeResult
     var problems: [String: String]
+    /// Per segment: what its policy kept out, and (lenient segments) the lines it skipped.
+    var dropped: [String: [DroppedEntry]]
+    var skipped: [String: SkippedLines]
     var segmentCount: Int
 
     init(inputs: MergeInputs, parsed: [String: HostsLines] = [:]) {
-        (merge, problems) = inputs.merge(parsed: parsed)
+        let merged = inputs.merge(parsed: parsed)
+        (merge, problems, dropped, skipped) = (merged.result, merged.problems, merged.dropped, merged.skipped)
         segmentCount = inputs.items.count - problems.count
     }
 

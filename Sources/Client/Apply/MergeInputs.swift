@@ -9,10 +9,15 @@ struct MergeInputs: Sendable {
         var bytes: [UInt8]
         var source: String
 
-        /// A remote segment's policy: the cache holds the bytes as signed, so the policy is applied at every merge.
+        /// A remote segment's policy (with this machine's reserved names): the cache holds the bytes as signed,
+        /// so the policy is applied at every merge. A local segment is the user's own: no policy.
         var policy: SegmentPolicy {
-            get throws { try segment.trust?.policy() ?? SegmentPolicy() }
+            get throws {
+                segment.kind == .remote ? try (segment.trust ?? SegmentTrust()).policy() : SegmentPolicy()
+            }
         }
+
+        var lenient: Bool { segment.kind == .remote && segment.trust?.lenient == true }
 
         var policyText: String? {
             guard let trust = segment.trust, !trust.allowNames.isEmpty || !trust.allowAddresses.isEmpty else {
@@ -53,24 +58,35 @@ struct MergeInputs: Sendable {
     /// Parses and merges. A segment whose stored content no longer parses (a local file edited by hand) is left
     /// out and reported, so one bad segment never blocks the others.
     /// `parsed` holds these same bytes already validated (a segment just fetched), so they are not validated again.
-    func merge(parsed: [String: HostsLines] = [:]) -> (result: MergeResult, problems: [String: String]) {
+    /// What a merge produced, and what it left out on the way.
+    struct Merged {
+        var result: MergeResult
+        /// Segments left out whole: their content does not parse (any more).
+        var problems: [String: String]
+        /// Lines (or names) each segment's policy kept out, reserved names included.
+        var dropped: [String: [DroppedEntry]]
+        /// Lines a lenient segment skipped.
+        var skipped: [String: SkippedLines]
+    }
+
+    func merge(parsed: [String: HostsLines] = [:]) -> Merged {
         var segments: [Segment] = []
         var problems: [String: String] = [:]
+        var dropped: [String: [DroppedEntry]] = [:]
+        var skipped: [String: SkippedLines] = [:]
         for item in items {
+            let name = item.segment.name
             do {
-                let lines = try parsed[item.segment.name] ?? HostsLines(parsing: item.bytes, source: item.source)
-                let policy = try item.policy
-                let segment =
-                    policy.isUnrestricted
-                    ? Segment(name: item.segment.name, origin: item.segment.origin, table: lines)
-                    : Segment(
-                        name: item.segment.name, origin: item.segment.origin,
-                        entries: policy.apply(to: lines.entries).kept)
-                segments.append(segment)
+                let lines =
+                    try parsed[name] ?? HostsLines(parsing: item.bytes, source: item.source, lenient: item.lenient)
+                let applied = try item.policy.apply(to: lines)
+                segments.append(Segment(name: name, origin: item.segment.origin, table: applied.table))
+                if !applied.dropped.isEmpty { dropped[name] = applied.dropped }
+                if lines.skipped.count > 0 { skipped[name] = lines.skipped }
             } catch {
-                problems[item.segment.name] = "\(error)"
+                problems[name] = "\(error)"
             }
         }
-        return (SegmentMerger.merge(segments), problems)
+        return Merged(result: SegmentMerger.merge(segments), problems: problems, dropped: dropped, skipped: skipped)
     }
 }

@@ -1,12 +1,44 @@
 import Foundation
 
-/// After a write: runs the configured `after-apply` command, or else flushes the OS resolver caches so the new
-/// names take effect at once. Failures come back as messages for the user; they never undo or fail the write.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// After a write: runs the configured `after-apply` command, or else flushes the resolver caches that are present
+/// so the new names take effect at once. Failures come back as messages for the user; they never undo or fail the
+/// write. What ran is remembered (applied.json) so `status` can say it.
 struct ResolverFlush {
-    /// What ran and how it went, one line each.
-    struct Report: Sendable, Equatable {
-        var ran: [String] = []
-        var failures: [String] = []
+    /// One flush (or the hook) and how it went.
+    struct Step: Codable, Sendable, Equatable {
+        var name: String
+        var ok: Bool
+        /// Why it failed, worded to follow "failed" ("with status 3").
+        var detail: String?
+    }
+
+    /// What ran and how it went.
+    struct Report: Codable, Sendable, Equatable {
+        var at: Date = Date()
+        var steps: [Step] = []
+        /// Caches looked for and not found (not running), so "nothing to flush" is visible too.
+        var absent: [String] = []
+        /// Why no built-in flush was tried (the file is not /etc/hosts).
+        var note: String?
+
+        var ran: [String] { steps.map(\.name) }
+        var failures: [String] {
+            steps.filter { !$0.ok }.map { "\($0.name) failed" + ($0.detail.map { " \($0)" } ?? "") }
+        }
+
+        /// One line for `status`.
+        var summary: String {
+            var parts = steps.map { "\($0.name) " + ($0.ok ? "ok" : "FAILED" + ($0.detail.map { " \($0)" } ?? "")) }
+            if parts.isEmpty { parts.append(note ?? "nothing to flush") }
+            if !absent.isEmpty { parts.append("not running: " + absent.joined(separator: ", ")) }
+            return parts.joined(separator: "; ")
+        }
     }
 
     var afterApply: String?
@@ -17,25 +49,58 @@ struct ResolverFlush {
     func run() -> Report {
         var report = Report()
         if let command = afterApply, !command.trimmingCharacters(in: .whitespaces).isEmpty {
-            execute(["/bin/sh", "-c", command], label: "after-apply '\(command)'", into: &report)
+            report.steps.append(execute(["/bin/sh", "-c", command], label: "after-apply '\(command)'"))
             return report
         }
-        guard isSystemHostsFile else { return report }
+        guard isSystemHostsFile else {
+            report.note = "none: resolvers read \(StatePaths.defaultHostsFile), not \(hostsFile)"
+            return report
+        }
         #if os(macOS)
-            execute(["/usr/bin/dscacheutil", "-flushcache"], label: "dscacheutil -flushcache", into: &report)
-            execute(["/usr/bin/killall", "-HUP", "mDNSResponder"], label: "killall -HUP mDNSResponder", into: &report)
+            report.steps.append(execute(["/usr/bin/dscacheutil", "-flushcache"], label: "dscacheutil -flushcache"))
+            report.steps.append(
+                execute(["/usr/bin/killall", "-HUP", "mDNSResponder"], label: "killall -HUP mDNSResponder"))
         #else
-            if let resolvectl = Self.which("resolvectl") {
-                execute([resolvectl, "flush-caches"], label: "resolvectl flush-caches", into: &report)
+            let processes = Self.processes(in: "/proc")
+            if FileIO.exists("/run/systemd/resolve/io.systemd.Resolve")
+                || processes.contains(where: { $0.name == "systemd-resolve" })
+            {
+                if let resolvectl = Self.which("resolvectl") {
+                    report.steps.append(execute([resolvectl, "flush-caches"], label: "resolvectl flush-caches"))
+                } else {
+                    report.steps.append(
+                        Step(name: "systemd-resolved flush", ok: false, detail: "(resolvectl not found)"))
+                }
+            } else {
+                report.absent.append("systemd-resolved")
             }
-            if let nscd = Self.which("nscd") {
-                execute([nscd, "-i", "hosts"], label: "nscd -i hosts", into: &report)
+            // nscd answers on its socket (glibc's path); without one, `nscd -i` only fails.
+            if FileIO.exists("/var/run/nscd/socket") || FileIO.exists("/run/nscd/socket") {
+                if let nscd = Self.which("nscd") {
+                    report.steps.append(execute([nscd, "-i", "hosts"], label: "nscd -i hosts"))
+                } else {
+                    report.steps.append(Step(name: "nscd flush", ok: false, detail: "(nscd binary not found)"))
+                }
+            } else {
+                report.absent.append("nscd")
             }
+            let dnsmasqs = processes.filter { $0.name == "dnsmasq" }
+            let serving = dnsmasqs.filter { Self.servesHostsFile($0.arguments) }
+            for process in serving {
+                // SIGHUP: dnsmasq clears its cache and reads /etc/hosts again.
+                let ok = kill(process.pid, SIGHUP) == 0
+                report.steps.append(
+                    Step(
+                        name: "dnsmasq (pid \(process.pid)) SIGHUP", ok: ok,
+                        detail: ok ? nil : "(\(String(cString: strerror(errno))))"))
+            }
+            if serving.isEmpty { report.absent.append(dnsmasqs.isEmpty ? "dnsmasq" : "dnsmasq serving /etc/hosts") }
         #endif
         return report
     }
 
-    private func execute(_ arguments: [String], label: String, into report: inout Report) {
+    /// Runs a flush command with a bounded wait: a hung cache daemon must not hang the client.
+    private func execute(_ arguments: [String], label: String, timeout: TimeInterval = 10) -> Step {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
         process.arguments = Array(arguments.dropFirst())
@@ -43,16 +108,61 @@ struct ResolverFlush {
         environment["PSEUDODNS_HOSTS_FILE"] = hostsFile
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
+        let finished = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in finished.signal() }
         do {
             try process.run()
-            process.waitUntilExit()
-            report.ran.append(label)
-            if process.terminationReason != .exit || process.terminationStatus != 0 {
-                report.failures.append("\(label) failed with status \(process.terminationStatus)")
-            }
         } catch {
-            report.failures.append("\(label) could not run: \(error.localizedDescription)")
+            return Step(name: label, ok: false, detail: "to start: \(error.localizedDescription)")
         }
+        if finished.wait(timeout: .now() + timeout) == .timedOut {
+            process.terminate()
+            _ = finished.wait(timeout: .now() + 2)
+            return Step(name: label, ok: false, detail: "to finish within \(Int(timeout))s (stopped)")
+        }
+        if process.terminationReason != .exit || process.terminationStatus != 0 {
+            return Step(name: label, ok: false, detail: "with status \(process.terminationStatus)")
+        }
+        return Step(name: label, ok: true)
+    }
+
+    /// Whether a dnsmasq with these arguments answers from /etc/hosts: not with `--no-hosts` (or `-h`) on its
+    /// command line or `no-hosts` in its configuration file.
+    static func servesHostsFile(_ arguments: [String]) -> Bool {
+        var configFile = "/etc/dnsmasq.conf"
+        var previous = ""
+        for argument in arguments.dropFirst() {
+            if argument == "--no-hosts" || argument == "-h" { return false }
+            if argument.hasPrefix("--conf-file=") { configFile = String(argument.dropFirst("--conf-file=".count)) }
+            if argument.hasPrefix("-C"), argument.count > 2 { configFile = String(argument.dropFirst(2)) }
+            if previous == "-C" || previous == "--conf-file" { configFile = argument }
+            previous = argument
+        }
+        guard let text = try? FileIO.contentsIfPresent(of: configFile) else { return true }
+        let lines = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline)
+        return !lines.contains { $0.trimmingCharacters(in: .whitespaces) == "no-hosts" }
+    }
+
+    struct RunningProcess {
+        var pid: Int32
+        var name: String
+        var arguments: [String]
+    }
+
+    /// Processes by their `comm` name (at most 15 characters, so "systemd-resolve"), with their arguments.
+    static func processes(in proc: String) -> [RunningProcess] {
+        var found: [RunningProcess] = []
+        for entry in (try? FileIO.list(proc)) ?? [] {
+            guard let pid = Int32(entry), let comm = try? FileIO.contentsIfPresent(of: "\(proc)/\(entry)/comm") else {
+                continue
+            }
+            let name = String(decoding: comm, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard name == "dnsmasq" || name == "systemd-resolve" else { continue }
+            let cmdline = (try? FileIO.contentsIfPresent(of: "\(proc)/\(entry)/cmdline")) ?? nil
+            let arguments = (cmdline ?? []).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            found.append(RunningProcess(pid: pid, name: name, arguments: arguments))
+        }
+        return found
     }
 
     static func which(_ name: String) -> String? {

@@ -28,8 +28,12 @@ struct GlobalOptions: ParsableArguments {
             ok = try await body(context)
         } catch let exit as ExitCode {
             throw exit
-        } catch let error as FileSystemError where error.isPermissionProblem {
+        } catch let error as FileSystemError where error.rootWouldHelp {
             Console.err("\(error) — run: sudo \(Self.commandLine())")
+            throw ExitCode(77)
+        } catch let error as FileSystemError where error.isPermissionProblem {
+            // Root already, a read-only file system or an immutable file: the message says what to change.
+            Console.err(error.description)
             throw ExitCode(77)
         } catch let error as IntervalError {
             Console.err(error.description)

@@ -31,7 +31,7 @@ struct TrustCommand: AsyncParsableCommand {
                 var current = segment.trust
                 if unpin {
                     current?.publicKeys = []
-                    current?.profile = nil
+                    current?.profiles = []
                     current?.maxAge = nil
                 }
                 segment.trust = try trust.applied(to: current, url: url)

@@ -13,7 +13,11 @@ struct TrustOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Pin the public key(s) in this file, one per line.", valueName: "file"))
     var publicKeyFile: [String] = []
 
-    @Option(help: "Profile name the signature must carry (default: the URL's last path component).")
+    @Option(
+        help: ArgumentHelp(
+            "Profile name the signature must carry (default: the URL's last path component); comma-separate several "
+                + "for a server-side view, which serves one of them depending on where the machine is.",
+            valueName: "names"))
     var profileName: String?
 
     @Option(help: "Refuse a signature older than this (e.g. 24h, 2d); default 24h.")
@@ -37,9 +41,16 @@ struct TrustOptions: ParsableArguments {
             valueName: "file"))
     var tokenFile: String?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Skip lines that are not hosts entries (third-party lists) instead of refusing the whole list; "
+                + "status shows how many and which. Not with --public-key."))
+    var lenient: Bool?
+
     var isEmpty: Bool {
         publicKey.isEmpty && publicKeyFile.isEmpty && profileName == nil && maxAge == nil && allowNames == nil
-            && allowAddresses == nil && caFile == nil && tokenFile == nil
+            && allowAddresses == nil && caFile == nil && tokenFile == nil && lenient == nil
     }
 
     /// Every key given, parsed (so a typo fails here, not at the next sync).
@@ -67,10 +78,15 @@ struct TrustOptions: ParsableArguments {
         let keys = try keys()
         if !keys.isEmpty { trust.publicKeys = keys }
         if let profileName {
-            guard ProfileName.isValid(profileName) else {
-                throw ClientError.invalidArguments("--profile-name: '\(profileName)' is not a valid profile name")
+            var names: [String] = []
+            for name in Self.items(profileName) where !names.contains(name) {
+                guard ProfileName.isValid(name) else {
+                    throw ClientError.invalidArguments("--profile-name: '\(name)' is not a valid profile name")
+                }
+                names.append(name)
             }
-            trust.profile = profileName
+            guard !names.isEmpty else { throw ClientError.invalidArguments("--profile-name: no profile name given") }
+            trust.profiles = names
         }
         if let maxAge {
             trust.maxAge = try SettingRanges.maxAge(maxAge)
@@ -95,8 +111,14 @@ struct TrustOptions: ParsableArguments {
             }
             trust.tokenFile = path
         }
-        if (trust.profile != nil || trust.maxAge != nil) && trust.publicKeys.isEmpty {
+        if (!trust.profiles.isEmpty || trust.maxAge != nil) && trust.publicKeys.isEmpty {
             throw ClientError.invalidArguments("--profile-name and --max-age only go with --public-key")
+        }
+        if let lenient { trust.lenient = lenient }
+        if trust.lenient && trust.isPinned {
+            throw ClientError.invalidArguments(
+                "--lenient is for third-party lists: a segment with pinned keys is signed by its generator and always "
+                    + "parsed strictly (drop --lenient, or --unpin first)")
         }
         return trust == SegmentTrust() ? nil : trust
     }

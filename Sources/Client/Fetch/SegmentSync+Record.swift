@@ -22,7 +22,11 @@ extension SegmentSync {
             var meta = try store.loadMeta(result.name) ?? SegmentMeta(url: url)
             if meta.url != url { meta = SegmentMeta(url: url) }
             if let attempted = meta.attemptedAt, attempted > result.startedAt { continue }
-            if let serial = result.signature?.serial, let floor = meta.serial, serial < floor { continue }
+            if let signature = result.signature, let floor = meta.serialFloor(for: signature.profile),
+                signature.serial < floor
+            {
+                continue
+            }
             meta.attemptedAt = result.startedAt
             switch result.outcome {
             case .notDue:

@@ -120,7 +120,7 @@ struct SegmentSync {
         var signature: ProfileSignature?
         if trust.isPinned {
             let check = SignatureCheck(
-                url: url, trust: trust, minimumSerial: sameURL ? meta?.serial : nil, fetcher: fetcher, limits: limits,
+                url: url, trust: trust, accepted: sameURL ? meta : nil, fetcher: fetcher, limits: limits,
                 deadline: deadline)
             var document = try await check.fetchSignature()
             do {
@@ -143,16 +143,12 @@ struct SegmentSync {
         case .content(let bytes, let etag, _):
             let lines: HostsLines
             do {
-                lines = try HostsLines(parsing: bytes, source: url)
+                lines = try HostsLines(parsing: bytes, source: url, lenient: trust.lenient)
             } catch {
                 throw .content(error.description)
             }
-            var count = lines.count
-            var dropped: [DroppedEntry] = []
-            if !policy.isUnrestricted {
-                let applied = policy.apply(to: lines.entries)
-                (count, dropped) = (applied.kept.count, applied.dropped)
-            }
+            let applied = policy.apply(to: lines)
+            let (count, dropped) = (applied.keptCount, applied.dropped)
             // A signed copy is what its signer meant; an unsigned one that empties or halves the segment is more
             // likely a broken proxy or a half-finished publish than a real change.
             // A view that now chooses another profile (this machine moved) is a switch, not a shrink.

@@ -18,10 +18,10 @@ struct ClientContext {
 
     func applier(_ config: ClientConfig) -> Applier { Applier(paths: paths, settings: config.settings) }
 
-    /// Fails before anything changes when this user may not write the hosts file.
+    /// Fails before anything changes when the hosts file cannot be written: no permission, read-only, immutable,
+    /// unbalanced markers or an encoding that is not ASCII-compatible.
     func checkHostsWritable(_ config: ClientConfig) throws {
-        let writer = applier(config).writer
-        try writer.checkWritable(exists: FileIO.exists(paths.hostsFile))
+        try applier(config).writer.checkWritable()
     }
 
     static func validateName(_ name: String) throws {

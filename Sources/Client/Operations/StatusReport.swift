@@ -25,9 +25,11 @@ struct StatusReport: Codable, Sendable {
         var serial: UInt64?
         var signedAt: Date?
         var keyID: String?
-        /// Lines of the cached copy that the policy kept out of the hosts file.
+        /// Lines of the cached copy that the policy kept out of the hosts file (reserved names included).
         var dropped: [DroppedEntry]
         var warnings: [String]
+        /// Lines a lenient segment skipped: how many, and the first few with their line numbers.
+        var skipped: SkippedLines?
         /// Where the server last redirected this segment's fetch.
         var redirect: FetchRedirect? = nil
         /// In the merge now: enabled and every `--when` rule holds.
@@ -44,7 +46,7 @@ struct StatusReport: Codable, Sendable {
             case fetchedAt = "fetched_at"
             case attemptedAt = "attempted_at"
             case ageSeconds = "age_seconds"
-            case conflicts, trust, serial, dropped, warnings, redirect, active, why, rules
+            case conflicts, trust, serial, dropped, warnings, skipped, redirect, active, why, rules
             case signedAt = "signed_at"
             case keyID = "key_id"
         }
@@ -57,12 +59,17 @@ struct StatusReport: Codable, Sendable {
     var segments: [SegmentStatus]
     /// Segments whose stored content no longer parses (left out of the merge).
     var problems: [String: String]
+    /// Names of the block that lines outside it define differently, and which address the resolver answers.
+    var shadowed: [ShadowedName]
+    /// The resolver-cache flush (or after-apply hook) after the last write: which ran and whether it worked.
+    var lastFlush: ResolverFlush.Report?
 
     enum CodingKeys: String, CodingKey {
         case hostsFile = "hosts_file"
         case inSync = "in_sync"
         case hasManagedBlock = "has_managed_block"
-        case segments, problems
+        case segments, problems, shadowed
+        case lastFlush = "last_flush"
     }
 
     /// `location`: the `--when` rules as measured now (nil: measured as if no rule held, for callers without one).
@@ -74,6 +81,9 @@ struct StatusReport: Codable, Sendable {
         inSync = preview.current == preview.new
         hasManagedBlock = (try? HostsDocument(bytes: preview.current))?.hasManagedBlock ?? false
         problems = preview.plan.problems
+        // What the resolver will answer once the file holds what apply writes (it does when in sync).
+        shadowed = (try? HostsDocument(bytes: preview.new))?.shadowedNames() ?? []
+        lastFlush = context.store.loadApplied()?.flush
         segments = try config.segments.map { segment in
             let losers = preview.plan.merge.conflicts.filter { $0.segment == segment.name }
             switch segment.kind {
@@ -86,9 +96,9 @@ struct StatusReport: Codable, Sendable {
                     stale: meta?.isStale ?? true, fetchedAt: meta?.fetchedAt, attemptedAt: meta?.attemptedAt,
                     ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers,
                     trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
-                    keyID: meta?.keyID, dropped: meta?.dropped ?? [],
+                    keyID: meta?.keyID, dropped: preview.plan.dropped[segment.name] ?? meta?.dropped ?? [],
                     warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 },
-                    redirect: meta?.redirect)
+                    skipped: preview.plan.skipped[segment.name], redirect: meta?.redirect)
             case .local:
                 let bytes = try context.store.loadLocal(segment.name)
                 let entries = try? StrictParser.parse(bytes, source: context.paths.localFile(segment.name)).count
@@ -146,7 +156,27 @@ struct StatusReport: Codable, Sendable {
             if let error = segment.error {
                 lines.append("    STALE: \(error)" + (segment.entries == nil ? "" : " (using the cached copy)"))
             }
-            for conflict in segment.conflicts { lines.append("    " + ApplyOutput.describe(conflict)) }
+            if let skipped = segment.skipped, skipped.count > 0 {
+                lines.append("    lenient: \(skipped.count) invalid line\(skipped.count == 1 ? "" : "s") skipped")
+                for line in skipped.first { lines.append("      line \(line.line): \(line.reason)") }
+                if skipped.count > skipped.first.count {
+                    lines.append("      … and \(skipped.count - skipped.first.count) more")
+                }
+            }
+            for conflict in segment.conflicts {
+                lines.append(
+                    "    " + ApplyOutput.describe(conflict) + " (the resolver answers \(conflict.winnerAddress))")
+            }
+        }
+        for name in shadowed {
+            lines.append(
+                "shadowed: \(name.hostname) is \(name.blockAddress) in segment \(name.segment) but "
+                    + "\(name.outsideAddress) on line \(name.outsideLine) outside the block; the resolver answers "
+                    + "\(name.resolverAddress)"
+                    + (name.outsideWins ? " (that line comes first)" : " (the block comes first)"))
+        }
+        if let flush = lastFlush {
+            lines.append("last flush (\(flush.at.formatted(.iso8601))): \(flush.summary)")
         }
         return lines.joined(separator: "\n")
     }

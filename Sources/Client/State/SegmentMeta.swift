@@ -21,6 +21,9 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     var serial: UInt64?
     var signedAt: Date?
     var keyID: String?
+    /// The last accepted serial of each signed profile: a view serves several, each with serials of its own, so
+    /// one profile's serial is no floor for another's. nil in metadata written before views (then `serial` is).
+    var serials: [String: UInt64]?
     /// Lines of the cached copy that the segment's policy kept out of the hosts file.
     var dropped: [DroppedEntry]?
     /// Where the server last redirected the fetch (nil: it answered at `url` itself).
@@ -29,7 +32,7 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     var viewProfile: String?
 
     enum CodingKeys: String, CodingKey {
-        case serial, dropped, redirect
+        case serial, serials, dropped, redirect
         case viewProfile = "view_profile"
         case signedAt = "signed_at"
         case keyID = "key_id"
@@ -50,5 +53,18 @@ extension SegmentMeta {
         serial = signature?.serial
         signedAt = signature?.signedAt
         keyID = signature?.keyID
+        if let signature {
+            var floors = serials ?? [:]
+            floors[signature.profile] = max(floors[signature.profile] ?? 0, signature.serial)
+            serials = floors
+        } else {
+            serials = nil
+        }
+    }
+
+    /// The lowest serial a new signature for `profile` may carry.
+    func serialFloor(for profile: String) -> UInt64? {
+        guard let serials else { return serial }
+        return serials[profile]
     }
 }

@@ -8,8 +8,10 @@ struct SegmentTrust: Codable, Sendable, Equatable {
 
     /// Base64 Ed25519 public keys; a signature by any of them is accepted (rotation: old and new side by side).
     var publicKeys: [String] = []
-    /// The profile name the signature must carry (default: the URL's last path component).
-    var profile: String?
+    /// The profile names a signature may carry (default: the URL's last path component). Several for a server-side
+    /// view, which serves one of its profiles depending on where the client is. Stored as `profile`: a string for
+    /// one (as before views), a list for several.
+    var profiles: [String] = []
     /// How old a signature may be before the feed counts as frozen.
     var maxAge: Interval?
     /// `--allow-names` patterns and `--allow-addresses` ranges, as typed.
@@ -20,6 +22,9 @@ struct SegmentTrust: Codable, Sendable, Equatable {
     /// File holding the bearer token the server asks for (`hosts-server --token-file`); read at every fetch, so
     /// a rotated token is picked up without touching the client's config, and the secret stays out of it.
     var tokenFile: String?
+    /// `--lenient`: lines that are not hosts entries are skipped (and shown in `status`) instead of refusing the
+    /// whole list; for third-party lists only, never with pinned keys.
+    var lenient = false
 
     enum CodingKeys: String, CodingKey {
         case publicKeys = "public-keys"
@@ -29,14 +34,15 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         case allowAddresses = "allow-addresses"
         case caFile = "ca-file"
         case tokenFile = "token-file"
+        case lenient
     }
 
     init(
-        publicKeys: [String] = [], profile: String? = nil, maxAge: Interval? = nil, allowNames: [String] = [],
+        publicKeys: [String] = [], profiles: [String] = [], maxAge: Interval? = nil, allowNames: [String] = [],
         allowAddresses: [String] = [], caFile: String? = nil
     ) {
         self.publicKeys = publicKeys
-        self.profile = profile
+        self.profiles = profiles
         self.maxAge = maxAge
         self.allowNames = allowNames
         self.allowAddresses = allowAddresses
@@ -46,12 +52,35 @@ struct SegmentTrust: Codable, Sendable, Equatable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         publicKeys = try container.decodeIfPresent([String].self, forKey: .publicKeys) ?? []
-        profile = try container.decodeIfPresent(String.self, forKey: .profile)
+        if let one = try? container.decodeIfPresent(String.self, forKey: .profile) {
+            profiles = [one]
+        } else {
+            profiles = try container.decodeIfPresent([String].self, forKey: .profile) ?? []
+        }
         maxAge = try container.decodeIfPresent(Interval.self, forKey: .maxAge)
         allowNames = try container.decodeIfPresent([String].self, forKey: .allowNames) ?? []
         allowAddresses = try container.decodeIfPresent([String].self, forKey: .allowAddresses) ?? []
         caFile = try container.decodeIfPresent(String.self, forKey: .caFile)
         tokenFile = try container.decodeIfPresent(String.self, forKey: .tokenFile)
+        lenient = try container.decodeIfPresent(Bool.self, forKey: .lenient) ?? false
+    }
+
+    /// As synthesized, except that `lenient` is written only when set and `profile` as a string when there is one
+    /// (configs without either stay as they were).
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(publicKeys, forKey: .publicKeys)
+        if profiles.count == 1 {
+            try container.encode(profiles[0], forKey: .profile)
+        } else if !profiles.isEmpty {
+            try container.encode(profiles, forKey: .profile)
+        }
+        try container.encodeIfPresent(maxAge, forKey: .maxAge)
+        try container.encode(allowNames, forKey: .allowNames)
+        try container.encode(allowAddresses, forKey: .allowAddresses)
+        try container.encodeIfPresent(caFile, forKey: .caFile)
+        try container.encodeIfPresent(tokenFile, forKey: .tokenFile)
+        if lenient { try container.encode(lenient, forKey: .lenient) }
     }
 
     /// The token from ``tokenFile`` (its first non-empty line), or nil when the segment has none.
@@ -79,15 +108,24 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         return keys
     }
 
+    /// What the segment may write: its `--allow-names`/`--allow-addresses`, and never this machine's reserved
+    /// names (localhost, its hostname…) unless `--allow-names` lists them one by one.
     func policy() throws(PolicyError) -> SegmentPolicy {
         try SegmentPolicy(
-            allowNames: allowNames.joined(separator: ","), allowAddresses: allowAddresses.joined(separator: ","))
+            allowNames: allowNames.joined(separator: ","), allowAddresses: allowAddresses.joined(separator: ",")
+        ).reserving(SegmentPolicy.reservedNames(hostname: Self.hostname), exceptListedIn: allowNames)
     }
 
-    /// The profile name the signature must carry for `url`.
-    func expectedProfile(url: String) -> String {
-        if let profile { return profile }
-        return Self.profileName(fromURL: url)
+    /// This machine's hostname (gethostname: no lookup), nil when it cannot be read.
+    static let hostname: String? = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
+    /// The profile names a signature may carry for `url`.
+    func expectedProfiles(url: String) -> [String] {
+        profiles.isEmpty ? [Self.profileName(fromURL: url)] : profiles
     }
 
     /// The URL's last path component (`https://h/profiles/office` → `office`).

@@ -2,16 +2,17 @@ import Foundation
 import HostsCore
 import NIOCore
 
-/// Fetches `URL.sig` for a segment with pinned keys and runs every HostsCore check on it: profile name, digest of
-/// the exact bytes, signature by a pinned key, serial not below the last accepted one, age within `max-age`.
+/// Fetches `URL.sig` for a segment with pinned keys and runs every HostsCore check on it: profile name (one of the
+/// segment's), digest of the exact bytes, signature by a pinned key, serial not below the last accepted one of that
+/// profile, age within `max-age`.
 struct SignatureCheck {
     /// A signature document is a few hundred bytes; anything much larger is not one.
     static let maxSignatureBytes = 64 * 1024
 
     var url: String
     var trust: SegmentTrust
-    /// The serial of the copy accepted last (nil before the first).
-    var minimumSerial: UInt64?
+    /// What was recorded of the copies accepted before (nil before the first): their serials are the floors.
+    var accepted: SegmentMeta?
     var fetcher: RemoteFetcher
     var limits: FetchLimits
     /// The segment fetch's deadline: the signature shares it.
@@ -53,7 +54,8 @@ struct SignatureCheck {
         }
         do {
             try signature.verify(
-                content: content, profile: trust.expectedProfile(url: url), keys: keys, minimumSerial: minimumSerial,
+                content: content, profiles: trust.expectedProfiles(url: url), keys: keys,
+                minimumSerial: accepted?.serialFloor(for: signature.profile),
                 maxAge: (trust.maxAge ?? SegmentTrust.defaultMaxAge).seconds, now: now)
         } catch {
             throw .trust(error)

@@ -18,13 +18,14 @@ struct TrustSummary {
             parts.append(
                 "pinned key\(keyIDs.count == 1 ? "" : "s") \(keyIDs.joined(separator: ","))"
                     + " (max-age \(trust.maxAge ?? SegmentTrust.defaultMaxAge)"
-                    + (trust.profile.map { ", profile \($0)" } ?? "") + ")")
+                    + (trust.profiles.isEmpty ? "" : ", profile \(trust.profiles.joined(separator: ","))") + ")")
         } else {
             parts.append("no pinned key")
         }
         if !trust.allowNames.isEmpty { parts.append("names \(trust.allowNames.joined(separator: ","))") }
         if !trust.allowAddresses.isEmpty { parts.append("addresses \(trust.allowAddresses.joined(separator: ","))") }
         if let caFile = trust.caFile { parts.append("CA \(caFile)") }
+        if trust.lenient { parts.append("lenient (invalid lines skipped)") }
         return parts.joined(separator: "; ")
     }
 

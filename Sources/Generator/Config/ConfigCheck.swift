@@ -38,6 +38,13 @@ enum ConfigCheck {
                 "profile \(profile.name): \(profile.address.rawValue) addresses of \(profile.prefixes.joined(separator: ", ")); "
                 + "hostnames \(templates); \(profile.include.count) include(s), \(entries) static entries\n"
         }
+        for view in config.views {
+            let steps = view.choose.map { choice in
+                choice.from.map { "\(choice.profile) from \($0.map(\.description).joined(separator: ", "))" }
+                    ?? "else \(choice.profile)"
+            }
+            out += "view \(view.name): \(steps.joined(separator: "; "))\n"
+        }
         out += "output \(config.output)\nok\n"
         return out
     }

@@ -30,7 +30,8 @@ struct ConfigLoader {
             throw ConfigError(path: path, key: "", reason: "not valid YAML: \(error)")
         }
         let top = try mapping(
-            root, key: "", allowed: ["sources", "profiles", "output", "shrink-guard", "states", "retry", "signing-key"])
+            root, key: "",
+            allowed: ["sources", "profiles", "views", "output", "shrink-guard", "states", "retry", "signing-key"])
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
 
         guard let sourcesNode = top["sources"] else {
@@ -67,11 +68,15 @@ struct ConfigLoader {
             profiles.append(profile)
         }
         if profiles.isEmpty { throw error(profilesNode, "profiles", "list at least one profile") }
+        let views = try top["views"].map { node throws(ConfigError) in
+            try parseViews(node, profiles: Set(profiles.map(\.name)))
+        }
 
         let output = try optionalString(top, "output", key: "") ?? "published"
         var config = GeneratorConfig(
             path: path, sources: sources, profiles: profiles,
             output: base.appendingPathComponent(output).standardizedFileURL.path)
+        config.views = views ?? []
         if output.hasPrefix("/") { config.output = output }
         if let node = top["shrink-guard"] {
             guard let value = Double(node.string ?? ""), (0...1).contains(value) else {
@@ -155,6 +160,53 @@ struct ConfigLoader {
         return ProfileConfig(
             name: name, description: try optionalString(fields, "description", key: key), prefixes: prefixes,
             address: address, hostnames: hostnames, include: include)
+    }
+
+    /// `views:`: each view's fields and ranges are read here (for line numbers), then checked as a whole by
+    /// HostsCore's ``ViewRecord/validate(profiles:)``, the same check hosts-server makes on load.
+    private func parseViews(_ node: Node, profiles: Set<String>) throws(ConfigError) -> [ViewRecord] {
+        var views: [ViewRecord] = []
+        for (index, viewNode) in try sequence(node, key: "views").enumerated() {
+            let key = "views[\(index)]"
+            let fields = try mapping(viewNode, key: key, allowed: ["name", "choose"])
+            let name = try requiredString(fields, "name", in: viewNode, key: key)
+            guard let chooseNode = fields["choose"] else { throw error(viewNode, "\(key).choose", "missing") }
+            var choices: [ViewChoice] = []
+            var choiceNodes: [Node] = []
+            for (position, choiceNode) in try sequence(chooseNode, key: "\(key).choose").enumerated() {
+                let choiceKey = "\(key).choose[\(position)]"
+                let choiceFields = try mapping(choiceNode, key: choiceKey, allowed: ["profile", "from"])
+                let profile = try requiredString(choiceFields, "profile", in: choiceNode, key: choiceKey)
+                var from: [CIDR]?
+                if let fromNode = choiceFields["from"] {
+                    var ranges: [CIDR] = []
+                    for (item, text) in try stringList(fromNode, key: "\(choiceKey).from").enumerated() {
+                        do {
+                            ranges.append(try CIDR(parsing: text))
+                        } catch {
+                            throw self.error(fromNode, "\(choiceKey).from[\(item)]", error.description)
+                        }
+                    }
+                    from = ranges
+                }
+                choices.append(ViewChoice(profile: profile, from: from))
+                choiceNodes.append(choiceNode)
+            }
+            let view = ViewRecord(name: name, choose: choices)
+            do {
+                try view.validate(profiles: profiles)
+            } catch {
+                // Point at the choice the problem is in when there is one.
+                let position = error.key.hasPrefix("choose[") ? Int(error.key.dropFirst(7).prefix { $0 != "]" }) : nil
+                let at = position.map { choiceNodes[$0] } ?? (error.key == "name" ? fields["name"]! : viewNode)
+                throw self.error(at, "\(key).\(error.key)", error.reason)
+            }
+            if views.contains(where: { $0.name == name }) {
+                throw error(fields["name"]!, "\(key).name", "duplicate view name '\(name)'")
+            }
+            views.append(view)
+        }
+        return views
     }
 
     // MARK: Node access

@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 /// A profile definition file (`Profiles/*.yml`), validated. Relative paths are already resolved against the
 /// directory of the file.
@@ -7,6 +8,8 @@ struct GeneratorConfig: Sendable {
     var path: String
     var sources: [SourceConfig]
     var profiles: [ProfileConfig]
+    /// `views:`, validated: served by hosts-server at `/profiles/NAME`, chosen by the client's address.
+    var views: [ViewRecord] = []
     /// The published directory.
     var output: String
     /// Refuse to publish a profile whose entry count falls by more than this fraction (0...1).

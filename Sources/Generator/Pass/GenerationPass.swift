@@ -47,7 +47,8 @@ struct GenerationPass: Sendable {
             rendered.append(result)
         }
         let publisher = Publisher(
-            directory: output, shrinkGuard: ShrinkGuard(fraction: config.shrinkGuard), force: force, signer: signer)
+            directory: output, shrinkGuard: ShrinkGuard(fraction: config.shrinkGuard), force: force, signer: signer,
+            views: config.views)
         let plan = publisher.plan(rendered)
         if !dryRun {
             do {

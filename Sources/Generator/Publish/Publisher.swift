@@ -3,7 +3,7 @@ import HostsCore
 
 /// Writes rendered profiles into the published directory: each `NAME.hosts` atomically and only when its bytes
 /// change, its `NAME.hosts.sig` when a signer is set, then `index.json` (whose `generated_at` moves every pass;
-/// `changed_at` only when the sha256 does).
+/// `changed_at` only when the sha256 does) with the config's views.
 ///
 /// The signature is written after the content it covers: a client that fetches between the two renames sees a
 /// digest mismatch and fetches both again.
@@ -16,6 +16,8 @@ struct Publisher: Sendable {
     /// Signs every profile when set; without it, a signature left over for other bytes is removed (it could only
     /// make pinned clients fail, and it would make the server list the profile as signed).
     var signer: ProfileSigner? = nil
+    /// Published in `index.json` beside the profiles (already validated against them).
+    var views: [ViewRecord] = []
 
     var indexPath: String { directory + "/index.json" }
 
@@ -84,7 +86,7 @@ struct Publisher: Sendable {
                     entries: action.entries, generatedAt: now, changedAt: changedAt))
         }
         do {
-            let data = try ProfileIndex(profiles: records).encoded()
+            let data = try ProfileIndex(profiles: records, views: views).encoded()
             try AtomicFile.write(Array(data), to: indexPath)
         } catch {
             throw PublishError(reason: "cannot write \(indexPath): \(error)")

@@ -12,9 +12,13 @@ public struct HostsLines: HostsEntryTable {
     private var starts: [UInt32] = []
     /// 1-based line number of each entry.
     private var numbers: [UInt32] = []
+    /// Lines passed over (a lenient parse); empty for a strict one.
+    public private(set) var skipped = SkippedLines()
 
-    /// Validates `bytes` as `StrictParser.parse` does, throwing the same errors.
-    public init(parsing bytes: [UInt8], source: String) throws(HostsParseError) {
+    /// Validates `bytes` as `StrictParser.parse` does, throwing the same errors. `lenient` (third-party lists,
+    /// `--lenient`): lines that are not entries are skipped and counted in ``skipped`` instead — unless the first
+    /// line is HTML or more lines are skipped than kept.
+    public init(parsing bytes: [UInt8], source: String, lenient: Bool = false) throws(HostsParseError) {
         self.bytes = bytes
         self.source = source
         guard bytes.count < Int(UInt32.max) else {
@@ -23,17 +27,19 @@ public struct HostsLines: HostsEntryTable {
         var addresses: [IPAddress] = []
         var starts: [UInt32] = []
         var numbers: [UInt32] = []
+        var skipped: SkippedLines? = lenient ? SkippedLines() : nil
         try bytes.withUnsafeBufferPointer { buffer throws(HostsParseError) in
             let capacity = StrictParser.lineCount(buffer)
             addresses.reserveCapacity(capacity)
             starts.reserveCapacity(capacity)
             numbers.reserveCapacity(capacity)
-            try StrictParser.forEachEntry(in: buffer, source: source) { entry, start in
+            try StrictParser.forEachEntry(in: buffer, source: source, skipped: &skipped) { entry, start in
                 addresses.append(entry.address)
                 starts.append(UInt32(start))
                 numbers.append(UInt32(entry.line))
             }
         }
+        self.skipped = skipped ?? SkippedLines()
         self.addresses = addresses
         self.starts = starts
         self.numbers = numbers

@@ -1,8 +1,16 @@
 /// Writes entries as hosts-file text, the same bytes for the same entries whatever their order.
 public enum HostsRenderer {
-    /// One line per address, sorted (IPv4 before IPv6, numeric order); names for the same address joined
-    /// in first-seen order without repeats; names aligned in one column. Distinct inline comments for an
-    /// address are kept, joined by "; ". `header` lines come first, each as a `# ` comment. LF line ends.
+    /// Windows reads at most 9 names from a line; other resolvers drop or truncate long lines (glibc's
+    /// gethostbyname_ex fails for every name of a 1.67 MB line).
+    public static let maxNamesPerLine = 9
+    /// No line written is longer than this, its line end (CRLF in a CRLF file) included.
+    public static let maxLineBytes = 1024
+
+    /// Lines sorted by address (IPv4 before IPv6, numeric order); names for the same address in first-seen
+    /// order without repeats, at most ``maxNamesPerLine`` to a line and lines of at most ``maxLineBytes``
+    /// (more names for one address continue on further lines with the same address); names aligned in one
+    /// column. Distinct inline comments for an address are kept, joined by "; ", on its last line (cut to fit
+    /// the line). `header` lines come first, each as a `# ` comment. LF line ends.
     public static func render(_ entries: [HostsEntry], header: [String] = []) -> String {
         var out = ""
         for line in header { out += line.isEmpty ? "#\n" : "# \(line)\n" }
@@ -10,7 +18,8 @@ public enum HostsRenderer {
         return out
     }
 
-    /// Appends `entries` as `render` writes them (without a header) and returns the number of lines written.
+    /// Appends `entries` as `render` writes them (without a header) and returns the number of address lines
+    /// written.
     ///
     /// Built for 100,000-entry segments: lines are grouped by sorting entry positions (32-bit, stable by
     /// position) instead of per-address dictionaries, and text is appended in place rather than copied.
@@ -29,13 +38,15 @@ public enum HostsRenderer {
         let groupCount = bounds.count - 1
         let addresses = (0..<groupCount).map { entries.address(at: Int(order[Int(bounds[$0])])).description }
         let width = addresses.reduce(0) { max($0, $1.utf8.count) }
-        // An upper bound of the text's size, so the (multi-megabyte) string never grows by doubling.
-        let size = groupCount * (width + 2) + entries.renderedSizeBound
+        // An upper bound of the text's size, so the (multi-megabyte) string never grows by doubling: a line per
+        // group, and at most one more (its address and spaces) per nine names of at least two bytes each.
+        let bound = entries.renderedSizeBound
+        let size = (groupCount + bound / (2 * maxNamesPerLine)) * (width + 2) + bound
         out.reserveCapacity(out.utf8.count + size)
+        var lineCount = 0
         for (groupIndex, address) in addresses.enumerated() {
             let group = Int(bounds[groupIndex])..<Int(bounds[groupIndex + 1])
-            out += address
-            out += String(repeating: " ", count: width - address.utf8.count + 1)
+            let prefix = address + String(repeating: " ", count: width - address.utf8.count + 1)
             var written: [Hostname] = []
             // Groups are small (usually one entry), so a linear check beats hashing until a group gets long.
             var seen: Set<Hostname>?
@@ -51,20 +62,59 @@ public enum HostsRenderer {
                     } else if written.contains(name) {
                         continue
                     }
-                    if !written.isEmpty { out += " " }
-                    out += name.value
                     written.append(name)
                     if seen == nil, written.count > 16 { seen = Set(written) }
                 }
                 if let comment = entry.comment, !comments.contains(comment) { comments.append(comment) }
             }
-            if !comments.isEmpty {
-                out += "  # "
-                out += comments.joined(separator: "; ")
-            }
-            out += "\n"
+            lineCount += appendGroup(
+                prefix: prefix, names: written, comment: comments.joined(separator: "; "), to: &out)
         }
-        return groupCount
+        return lineCount
+    }
+
+    /// Writes one address's names as lines of at most ``maxNamesPerLine`` names and ``maxLineBytes`` bytes;
+    /// returns the number of lines.
+    private static func appendGroup(prefix: String, names: [Hostname], comment: String, to out: inout String) -> Int {
+        // Room for a CRLF line end, so the limit holds in a CRLF file too.
+        let limit = maxLineBytes - 2
+        let prefixBytes = prefix.utf8.count
+        var lines = 0
+        var onLine = 0
+        var lineBytes = 0
+        for name in names {
+            let size = name.value.utf8.count
+            if onLine > 0, onLine == maxNamesPerLine || lineBytes + 1 + size > limit {
+                out += "\n"
+                onLine = 0
+            }
+            if onLine == 0 {
+                out += prefix
+                lineBytes = prefixBytes
+                lines += 1
+            } else {
+                out += " "
+                lineBytes += 1
+            }
+            out += name.value
+            lineBytes += size
+            onLine += 1
+        }
+        let room = limit - lineBytes - 4
+        if !comment.isEmpty, room > 0 {
+            out += "  # "
+            out += comment.utf8.count <= room ? comment : cut(comment, toBytes: room)
+        }
+        out += "\n"
+        return lines
+    }
+
+    /// The longest prefix of `text` of at most `bytes` UTF-8 bytes that ends on a character boundary.
+    static func cut(_ text: String, toBytes bytes: Int) -> String {
+        let utf8 = Array(text.utf8)
+        var end = min(bytes, utf8.count)
+        while end > 0, end < utf8.count, utf8[end] & 0xC0 == 0x80 { end -= 1 }
+        return String(decoding: utf8[..<end], as: UTF8.self)
     }
 
     /// Entry positions ordered by address, equal addresses in their original order.

@@ -36,21 +36,47 @@ public enum StrictParser {
     }
 
     /// Validates every line of `buffer` and hands each entry, with the offset of its line's first byte, to `body`.
+    ///
+    /// `skipped` (lenient parsing, for third-party lists): a line that is not an entry is counted there and
+    /// passed over instead of failing the whole text. Still fatal even then: HTML on the first line (an error
+    /// page), and more skipped lines than entries (not a hosts list at all).
     static func forEachEntry(
         in buffer: UnsafeBufferPointer<UInt8>, source: String, _ body: (HostsEntry, Int) -> Void
+    ) throws(HostsParseError) {
+        var strict: SkippedLines?
+        try forEachEntry(in: buffer, source: source, skipped: &strict, body)
+    }
+
+    static func forEachEntry(
+        in buffer: UnsafeBufferPointer<UInt8>, source: String, skipped: inout SkippedLines?,
+        _ body: (HostsEntry, Int) -> Void
     ) throws(HostsParseError) {
         var start = 0
         if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { start = 3 }
         var lineNumber = 0
         var sawContent = false
+        var entries = 0
         while start < buffer.count {
             lineNumber += 1
             let line = Self.line(in: buffer, at: start)
-            if let entry = try parseLine(line.bytes, number: lineNumber, source: source, first: !sawContent) {
-                body(entry, start)
+            let first = !sawContent
+            do {
+                if let entry = try parseLine(line.bytes, number: lineNumber, source: source, first: first) {
+                    body(entry, start)
+                    entries += 1
+                }
+            } catch {
+                guard skipped != nil, !(first && line.bytes.first == UInt8(ascii: "<")) else { throw error }
+                skipped!.record(line: lineNumber, reason: error.reason)
             }
             if !sawContent, line.bytes.contains(where: { $0 != 0x20 && $0 != 0x09 }) { sawContent = true }
             start = line.next
+        }
+        if let skipped, skipped.count > entries, let example = skipped.first.first {
+            throw HostsParseError(
+                source: source, line: example.line,
+                reason: "\(example.reason), and \(skipped.count) of \(skipped.count + entries) lines "
+                    + "are not hosts entries: not a hosts list, even for --lenient")
         }
     }
 
@@ -136,4 +162,26 @@ extension String {
         let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
         return String(scalars[first...last])
     }
+}
+
+/// The lines a lenient parse passed over: how many, and the first few with their line numbers.
+public struct SkippedLines: Sendable, Equatable, Codable {
+    /// How many are kept with their reason; the rest are only counted.
+    public static let kept = 5
+
+    public var count = 0
+    public var first: [SkippedLine] = []
+
+    public init() {}
+
+    mutating func record(line: Int, reason: String) {
+        count += 1
+        if first.count < Self.kept { first.append(SkippedLine(line: line, reason: reason)) }
+    }
+}
+
+/// One line a lenient parse passed over.
+public struct SkippedLine: Sendable, Equatable, Codable {
+    public var line: Int
+    public var reason: String
 }

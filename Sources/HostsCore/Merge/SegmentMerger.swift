@@ -83,7 +83,10 @@ public enum SegmentMerger {
                 kept!.kept.append(Int32(position))
             }
         }
-        body += "# segment \(segment.name) — \(segment.origin)\n"
+        // A long URL must not make the one line a resolver cannot read.
+        body += HostsRenderer.cut(
+            "# segment \(segment.name) — \(segment.origin)", toBytes: HostsRenderer.maxLineBytes - 2)
+        body += "\n"
         if let kept {
             entryCount += HostsRenderer.appendLines(kept, to: &body)
         } else {

@@ -34,12 +34,22 @@ public struct ProfileRecord: Codable, Sendable, Equatable {
     }
 }
 
-/// The published directory's `index.json`: `{"profiles": [...]}`, sorted by name.
+/// The published directory's `index.json`: `{"profiles": [...], "views": [...]}`, each sorted by name. An index
+/// without `views` (written before views existed) has none.
 public struct ProfileIndex: Codable, Sendable, Equatable {
     public var profiles: [ProfileRecord]
+    public var views: [ViewRecord]
 
-    public init(profiles: [ProfileRecord]) {
+    public init(profiles: [ProfileRecord], views: [ViewRecord] = []) {
         self.profiles = profiles.sorted { $0.name < $1.name }
+        self.views = views.sorted { $0.name < $1.name }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            profiles: try container.decode([ProfileRecord].self, forKey: .profiles),
+            views: try container.decodeIfPresent([ViewRecord].self, forKey: .views) ?? [])
     }
 
     public static func decode(_ data: Data) throws -> ProfileIndex {

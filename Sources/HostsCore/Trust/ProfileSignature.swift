@@ -70,7 +70,18 @@ public struct ProfileSignature: Codable, Sendable, Equatable {
         content: some Collection<UInt8>, profile expected: String, keys: [VerifyingKey], minimumSerial: UInt64?,
         maxAge: TimeInterval, now: Date = Date()
     ) throws(TrustError) {
-        guard profile == expected else { throw .wrongProfile(expected: expected, signed: profile) }
+        try verify(
+            content: content, profiles: [expected], keys: keys, minimumSerial: minimumSerial, maxAge: maxAge, now: now)
+    }
+
+    /// The same checks, accepting a signature for any of `expected` (a view serves one of several profiles).
+    public func verify(
+        content: some Collection<UInt8>, profiles expected: [String], keys: [VerifyingKey], minimumSerial: UInt64?,
+        maxAge: TimeInterval, now: Date = Date()
+    ) throws(TrustError) {
+        guard expected.contains(profile) else {
+            throw .wrongProfile(expected: expected.joined(separator: "' or '"), signed: profile)
+        }
         guard sha256 == SHA256Hex.of(content) else { throw .digestMismatch }
         guard let signatureBytes = Data(base64Encoded: signature) else { throw .malformed("signature is not base64") }
         guard keys.contains(where: { $0.key.isValidSignature(signatureBytes, for: signedMessage) }) else {

@@ -33,7 +33,7 @@ func buildApplication(
     let accessLog = options.accessLog ? logger : nil
     let responder = ServerResponder(
         store: store, tokens: tokens, metrics: metrics, accessLog: accessLog,
-        scheme: options.tls == nil ? "http" : "https")
+        scheme: options.tls == nil ? "http" : "https", proxies: TrustedProxies(options.trustedProxies))
     let watcher = DirectoryWatcher(
         store: store, loader: loader, tokens: tokens, interval: options.pollInterval, logger: logger)
 
@@ -44,7 +44,7 @@ func buildApplication(
     let channel = ProfileHTTP1Channel.Configuration(
         idleTimeout: TimeAmount(options.idleTimeout), requestTimeout: TimeAmount(options.requestTimeout),
         decoderLimits: limits, sendsFiles: options.tls == nil)
-    let routes = StaticRoutes(store: store, tokens: tokens)
+    let routes = StaticRoutes(store: store, tokens: tokens, proxies: TrustedProxies(options.trustedProxies))
     var server = HTTPServerBuilder { responder in
         ProfileHTTP1Channel(
             responder: responder, configuration: channel, routes: routes, metrics: metrics, accessLog: accessLog,
@@ -75,6 +75,7 @@ func buildApplication(
                     "address": "\(options.host):\(port)", "tls": "\(options.tls != nil)",
                     "tokens": "\(tokens != nil)", "dir": "\(options.directory)",
                     "max_connections": "\(connections.maximum)", "descriptor_limit": "\(DescriptorLimit.current)",
+                    "trusted_proxies": "\(options.trustedProxies.map(\.description).joined(separator: ","))",
                 ])
             await onRunning(port)
         },

@@ -1,3 +1,5 @@
+import HostsCore
+
 /// Everything `hosts-server` is told on its command line, validated.
 struct ServerOptions: Sendable {
     var directory: String
@@ -18,6 +20,8 @@ struct ServerOptions: Sendable {
     /// Open connections at most (see ``ConnectionLimit``); nil: what the descriptor limit holds, at most
     /// 10 000 (``DescriptorLimit/defaultMaxConnections(limit:sendsFiles:)``).
     var maxConnections: Int?
+    /// Peers whose `Forwarded`/`X-Forwarded-For` name the client a view chooses for (`--trusted-proxy`).
+    var trustedProxies: [CIDR] = []
 
     struct TLSFiles: Sendable {
         var certificate: String

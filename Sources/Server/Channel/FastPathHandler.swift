@@ -234,7 +234,9 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func answer(_ request: RawRequest, context: ChannelHandlerContext) -> Bool {
         let route = Route(path: request.path)
         let started = accessLog == nil ? nil : NIODeadline.now()
-        guard let answer = routes.answer(route, headers: request.headers) else { return false }
+        guard let answer = routes.answer(route, headers: request.headers, peer: context.channel.remoteAddress) else {
+            return false
+        }
         timeouts.requestAnswered()
 
         let connection: ConnectionHeader = !request.keepAlive ? .close : (request.isHTTP10 ? .keepAlive : .none)

@@ -1,6 +1,8 @@
 /// A request head read straight from the connection's bytes, for the fast path. It understands only the
 /// plain requests clients poll with — `GET` or `HEAD` of an origin-form target, HTTP/1.0 or 1.1, no body,
-/// every line ending in CRLF — and keeps only the headers the answer depends on. Anything else is
+/// every line ending in CRLF — and keeps only the headers the answer depends on (with `Forwarded` and
+/// `X-Forwarded-For`, which choose a view's profile behind a trusted proxy: a request through a proxy is answered
+/// here like any other, and the same way Hummingbird would). Anything else is
 /// `unsupported`: the connection then goes through NIO's HTTP parser and Hummingbird, which accept or
 /// reject it with the full rules, so this parser may be strict without ever being wrong.
 struct RawRequest {
@@ -164,11 +166,13 @@ struct RawRequest {
             case 6 where Self.equals(name, "expect"): return .body
             case 7 where Self.equals(name, "upgrade"): return .body
             case 8 where Self.equals(name, "if-match"): return .kept(.ifMatch)
+            case 9 where Self.equals(name, "forwarded"): return .kept(.forwarded)
             case 10 where Self.equals(name, "connection"): return .connection
             case 13 where Self.equals(name, "authorization"): return .kept(.authorization)
             case 13 where Self.equals(name, "if-none-match"): return .kept(.ifNoneMatch)
             case 14 where Self.equals(name, "content-length"): return .body
             case 15 where Self.equals(name, "accept-encoding"): return .kept(.acceptEncoding)
+            case 15 where Self.equals(name, "x-forwarded-for"): return .kept(.xForwardedFor)
             case 17 where Self.equals(name, "if-modified-since"): return .kept(.ifModifiedSince)
             case 17 where Self.equals(name, "transfer-encoding"): return .body
             case 19 where Self.equals(name, "if-unmodified-since"): return .kept(.ifUnmodifiedSince)

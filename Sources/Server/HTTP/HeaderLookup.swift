@@ -19,6 +19,8 @@ struct HeaderName: Sendable {
     static let ifUnmodifiedSince = HeaderName(field: .ifUnmodifiedSince, text: "if-unmodified-since")
     static let acceptEncoding = HeaderName(field: .acceptEncoding, text: "accept-encoding")
     static let authorization = HeaderName(field: .authorization, text: "authorization")
+    static let forwarded = HeaderName(field: HTTPField.Name("Forwarded")!, text: "forwarded")
+    static let xForwardedFor = HeaderName(field: HTTPField.Name("X-Forwarded-For")!, text: "x-forwarded-for")
 }
 
 extension HTTPFields: HeaderLookup {

@@ -1,4 +1,4 @@
-/// The HTML page at `/`: the profiles being served and how to subscribe a machine to one.
+/// The HTML page at `/`: the profiles and views being served and how to subscribe a machine to one.
 enum RootPage {
     /// - Parameter baseURL: scheme and authority the browser used (from the Host header), HTML-escaped here.
     static func html(snapshot: Snapshot, baseURL: String, tokensRequired: Bool) -> String {
@@ -15,6 +15,28 @@ enum RootPage {
                 """
         }
         if rows.isEmpty { rows = "<tr><td colspan=\"6\">No profiles are published yet.</td></tr>\n" }
+        var views = ""
+        if !snapshot.views.isEmpty {
+            views = """
+                <h2>Views</h2>
+                <p>A view serves the profile chosen by the address a request comes from: subscribe to it and a \
+                machine gets the right one wherever it is.</p>
+                <table>
+                <tr><th>View</th><th>Chooses</th></tr>
+
+                """
+            for view in snapshot.sortedViews {
+                let name = escape(view.record.name)
+                let steps = view.record.choose.map { choice in
+                    let profile = escape(choice.profile)
+                    guard let from = choice.from else { return "else <code>\(profile)</code>" }
+                    return "<code>\(profile)</code> from \(escape(from.map(\.description).joined(separator: ", ")))"
+                }
+                views +=
+                    "<tr><td><a href=\"/profiles/\(name)\">\(name)</a></td><td>\(steps.joined(separator: "; "))</td></tr>\n"
+            }
+            views += "</table>\n"
+        }
         let example = snapshot.sortedProfiles.first.map { escape($0.name) } ?? "NAME"
         let tokenNote =
             tokensRequired
@@ -44,7 +66,7 @@ enum RootPage {
             <table>
             <tr><th>Profile</th><th>Description</th><th>Entries</th><th>Bytes</th><th>Last change</th><th>Signed</th></tr>
             \(rows)</table>
-            \(issues)<h2>Subscribe a machine</h2>
+            \(views)\(issues)<h2>Subscribe a machine</h2>
             <p>Add a profile as a remote segment of the machine's hosts file with <code>hosts-client</code>:</p>
             <pre>sudo hosts-client add \(example) --url \(base)/profiles/\(example)
             hosts-client status</pre>

@@ -14,11 +14,13 @@ struct ServerResponder: HTTPResponder {
     /// nil turns the access log off (benchmarks); otherwise one line per request at info level.
     let accessLog: Logger?
     let scheme: String
+    /// Whose `Forwarded`/`X-Forwarded-For` choose a view's profile.
+    var proxies = TrustedProxies()
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let started = accessLog == nil ? nil : NIODeadline.now()
         let route = Route(path: request.uri.path)
-        let response = answer(request, route: route)
+        let response = answer(request, route: route, peer: context.channel.remoteAddress)
         let bodyBytes = request.method == .head ? 0 : (response.body.contentLength ?? 0)
         metrics.record(route: route.label, status: response.status.code, bodyBytes: bodyBytes)
         if let accessLog, let started {
@@ -29,11 +31,12 @@ struct ServerResponder: HTTPResponder {
         return response
     }
 
-    func answer(_ request: Request, route: Route) -> Response {
+    func answer(_ request: Request, route: Route, peer: SocketAddress?) -> Response {
         guard request.method == .get || request.method == .head else {
             return Self.plain(.methodNotAllowed, "method not allowed\n", extra: [.allow: "GET, HEAD"], request)
         }
-        if let answer = StaticRoutes(store: store, tokens: tokens).answer(route, headers: request.headers) {
+        let routes = StaticRoutes(store: store, tokens: tokens, proxies: proxies)
+        if let answer = routes.answer(route, headers: request.headers, peer: peer) {
             switch answer {
             case .representation(let representation, _):
                 return representation.response(to: request)

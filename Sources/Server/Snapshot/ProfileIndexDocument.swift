@@ -2,7 +2,7 @@ import Foundation
 import HostsCore
 
 /// The JSON served at `/profiles`: one record per served profile, built from the snapshot (entries, bytes
-/// and sha256 from the server's own parse; description and dates from the generator's index.json).
+/// and sha256 from the server's own parse; description and dates from the generator's index.json), and the views.
 enum ProfileIndexDocument {
     struct Record: Codable, Equatable {
         var name: String
@@ -23,8 +23,17 @@ enum ProfileIndexDocument {
         }
     }
 
+    /// A view as listed: where it is served, what it chooses from, and by which ranges.
+    struct ViewEntry: Codable, Equatable {
+        var name: String
+        var url: String
+        var profiles: [String]
+        var choose: [ViewChoice]
+    }
+
     struct Document: Codable, Equatable {
         var profiles: [Record]
+        var views: [ViewEntry]
     }
 
     static func records(profiles: [String: PublishedProfile], signed: Set<String>) -> [Record] {
@@ -44,13 +53,18 @@ enum ProfileIndexDocument {
         }
     }
 
-    static func representation(profiles: [String: PublishedProfile], signed: Set<String>, builtAt: Int64)
-        -> Representation
-    {
+    static func representation(
+        profiles: [String: PublishedProfile], signed: Set<String>, views: [String: ServedView], builtAt: Int64
+    ) -> Representation {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let records = records(profiles: profiles, signed: signed)
-        var bytes = Array((try? encoder.encode(Document(profiles: records))) ?? Data("{\"profiles\":[]}".utf8))
+        let entries = views.values.map(\.record).sorted { $0.name < $1.name }.map {
+            ViewEntry(name: $0.name, url: "/profiles/\($0.name)", profiles: $0.profiles, choose: $0.choose)
+        }
+        var bytes = Array(
+            (try? encoder.encode(Document(profiles: records, views: entries)))
+                ?? Data("{\"profiles\":[],\"views\":[]}".utf8))
         bytes.append(UInt8(ascii: "\n"))
         let lastModified = profiles.values.map(\.representation.lastModified).max() ?? builtAt
         return Representation(

@@ -32,21 +32,51 @@ final class Representation: Sendable {
     private let notModifiedHeaders: HTTPHeaders
     private let notModifiedGzipHeaders: HTTPHeaders
 
-    init(bytes: [UInt8], sha256: String, contentType: String, lastModified: Int64) {
+    let contentType: String
+    /// Set when this is a view's answer: the profile it serves.
+    let chosenProfile: String?
+
+    convenience init(bytes: [UInt8], sha256: String, contentType: String, lastModified: Int64) {
+        let identity = ByteBuffer(bytes: bytes)
+        let gzip = Self.compressed(identity)
+        self.init(
+            sha256: sha256, contentType: contentType, lastModified: lastModified, identity: identity, gzip: gzip,
+            identityFile: MemoryFile.forBody(identity), gzipFile: MemoryFile.forBody(gzip), chosenProfile: nil)
+    }
+
+    /// `base` as a view's answer for the clients it chose `profile` for: the same bytes, tags and memory files,
+    /// with headers that keep shared caches from handing it to clients elsewhere.
+    convenience init(view base: Representation, profile: String) {
+        self.init(
+            sha256: base.sha256, contentType: base.contentType, lastModified: base.lastModified,
+            identity: base.identity, gzip: base.gzip, identityFile: base.identityFile, gzipFile: base.gzipFile,
+            chosenProfile: profile)
+    }
+
+    private init(
+        sha256: String, contentType: String, lastModified: Int64, identity: ByteBuffer, gzip: ByteBuffer?,
+        identityFile: MemoryFile?, gzipFile: MemoryFile?, chosenProfile: String?
+    ) {
         self.sha256 = sha256
+        self.contentType = contentType
         self.lastModified = lastModified
+        self.chosenProfile = chosenProfile
         etag = EntityTag.strong(sha256: sha256)
         gzipETag = EntityTag.strong(sha256: sha256, coding: "gzip")
-        identity = ByteBuffer(bytes: bytes)
-        gzip = Self.compressed(identity)
-        identityFile = MemoryFile.forBody(identity)
-        gzipFile = MemoryFile.forBody(gzip)
+        self.identity = identity
+        self.gzip = gzip
+        self.identityFile = identityFile
+        self.gzipFile = gzipFile
 
         // A 304 carries what a cache needs to update its stored response (RFC 9110 §15.4.5), no more.
+        // What a view answers depends on the client's address, which no request header names: `Vary: *`
+        // (RFC 9110 §12.5.5) and `private` keep shared caches from serving it to anyone else, and a header says
+        // which profile this client got.
         var validators = HTTPFields()
-        validators[.cacheControl] = "no-cache"
+        validators[.cacheControl] = chosenProfile == nil ? "no-cache" : "private, no-cache"
         validators[.lastModified] = HTTPDate.format(lastModified)
-        validators[.vary] = "Accept-Encoding"
+        validators[.vary] = chosenProfile == nil ? "Accept-Encoding" : "*"
+        if let chosenProfile { validators.append(HTTPField(name: .xPseudoDNSProfile, value: chosenProfile)) }
         var content = HTTPFields()
         content[.contentType] = contentType
         content.append(HTTPField(name: .xContentTypeOptions, value: "nosniff"))
@@ -155,4 +185,6 @@ extension HTTPFields {
 
 extension HTTPField.Name {
     static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    /// The profile a view chose for this client.
+    static let xPseudoDNSProfile = HTTPField.Name("X-PseudoDNS-Profile")!
 }

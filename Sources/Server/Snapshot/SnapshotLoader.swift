@@ -10,7 +10,10 @@ struct SnapshotLoader: Sendable {
     /// Files refused on an earlier poll and not changed since.
     private var refused: [String: LoadIssue] = [:]
     private var indexMetadata: [String: ProfileRecord] = [:]
+    /// The index's views that passed ``ViewRecord/validate(profiles:)``.
+    private var views: [ViewRecord] = []
     private var indexIssue: LoadIssue?
+    private var viewIssues: [LoadIssue] = []
     private var generation = -1
 
     static let indexFile = "index.json"
@@ -90,6 +93,7 @@ struct SnapshotLoader: Sendable {
         refused = nextRefused
         var issues = refused.values.sorted { $0.file < $1.file }
         if let indexIssue { issues.append(indexIssue) }
+        issues += viewIssues
         return build(profiles, signatures, issues, now: now)
     }
 
@@ -99,7 +103,8 @@ struct SnapshotLoader: Sendable {
     ) -> Snapshot {
         generation += 1
         return Snapshot(
-            profiles: profiles, signatures: signatures, issues: issues, generation: generation, builtAt: now)
+            profiles: profiles, signatures: signatures, views: views, issues: issues, generation: generation,
+            builtAt: now)
     }
 
     /// Whether the server has any use for a file of this name; everything else in the directory is ignored.
@@ -159,11 +164,24 @@ struct SnapshotLoader: Sendable {
     private mutating func loadIndex(stamp: FileStamp?) {
         indexIssue = nil
         indexMetadata = [:]
+        views = []
+        viewIssues = []
         guard stamp != nil else { return }
         do {
             let loaded = try directory.read(Self.indexFile)
             let index = try ProfileIndex.decode(Data(loaded.bytes))
             for record in index.profiles { indexMetadata[record.name] = record }
+            // The generator checked them; a hand-edited index may not be: a bad view is refused, not half-served.
+            let names = Set(index.profiles.map(\.name))
+            for view in index.views {
+                do {
+                    try view.validate(profiles: names)
+                    views.append(view)
+                } catch {
+                    viewIssues.append(
+                        LoadIssue(file: Self.indexFile, line: 0, reason: "view '\(view.name)' refused: \(error)"))
+                }
+            }
         } catch let error as DirectoryError {
             indexIssue = LoadIssue(file: Self.indexFile, line: 0, reason: error.reason)
         } catch {

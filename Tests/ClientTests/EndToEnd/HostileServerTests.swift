@@ -10,18 +10,9 @@ import Testing
 /// A server (or anything between it and the client) that misbehaves on purpose: every attack ends bounded in
 /// time and memory, with a clear message, a non-zero exit and the last good copy kept.
 @Suite struct HostileServerTests {
-    static let office = "10.0.0.1 alpha\n10.0.0.2 beta\n"
+    static let office = TwoRemotes.office
 
-    /// A sandbox with remote segments "office" (2 entries) and "lab", both fetched once.
-    func prepared() throws -> (ClientSandbox, ScriptedHTTPServer) {
-        let sandbox = try ClientSandbox()
-        let server = try ScriptedHTTPServer()
-        server.serveHosts("/profiles/office", Self.office, etag: "\"v1\"")
-        server.serveHosts("/profiles/lab", "10.0.0.9 lab-one\n", etag: "\"lab1\"")
-        try sandbox.succeed(["add", "office", "--url", server.url("/profiles/office")])
-        try sandbox.succeed(["add", "lab", "--url", server.url("/profiles/lab")])
-        return (sandbox, server)
-    }
+    func prepared() throws -> (ClientSandbox, ScriptedHTTPServer) { try TwoRemotes.prepared() }
 
     /// Waits (bounded) until `condition` holds.
     func waitUntil(_ what: String, seconds: Double = 20, _ condition: () -> Bool) throws {

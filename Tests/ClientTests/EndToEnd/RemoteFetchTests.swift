@@ -5,16 +5,11 @@ import Testing
 /// Conditional GET, and every way a remote can go bad: the cached copy stays, the segment is stale, sync fails
 /// naming it, and the other segments still apply.
 @Suite struct RemoteFetchTests {
-    static let office = "10.0.0.1 alpha\n10.0.0.2 beta\n"
+    static let office = TwoRemotes.office
 
-    /// A sandbox with remote segment "office" fetched once (ETag "v1") and a second remote "lab".
+    /// ``TwoRemotes``, with a 1 s timeout so the slow answers end quickly.
     func prepared() throws -> (ClientSandbox, ScriptedHTTPServer) {
-        let sandbox = try ClientSandbox()
-        let server = try ScriptedHTTPServer()
-        server.serveHosts("/profiles/office", Self.office, etag: "\"v1\"")
-        server.serveHosts("/profiles/lab", "10.0.0.9 lab-one\n", etag: "\"lab1\"")
-        try sandbox.succeed(["add", "office", "--url", server.url("/profiles/office")])
-        try sandbox.succeed(["add", "lab", "--url", server.url("/profiles/lab")])
+        let (sandbox, server) = try TwoRemotes.prepared()
         try sandbox.succeed(["config", "timeout", "1s"])
         return (sandbox, server)
     }

@@ -1,0 +1,15 @@
+#ifndef PSEUDODNS_CFILEMETADATA_H
+#define PSEUDODNS_CFILEMETADATA_H
+
+#include <stddef.h>
+
+/// Copies every extended attribute of `from_fd` (ACLs as system.posix_acl_*, SELinux labels as security.*,
+/// user.*) onto `to_fd`. Returns 0, or -1 with errno set and the attribute that failed in `failed` (NUL-ended,
+/// cut to `failed_size`). A file system without extended attributes counts as having none.
+int pseudodns_copy_xattrs(int from_fd, int to_fd, char *failed, size_t failed_size);
+
+/// Whether the file at `path` carries the immutable (1) and/or append-only (2) inode flag (chattr +i / +a on
+/// Linux, uchg/schg and uappnd/sappnd on macOS); 0 when neither or when the flags cannot be read.
+int pseudodns_inode_write_flags(const char *path);
+
+#endif
