@@ -53,6 +53,9 @@ extension HostsDocument {
             start = next
         }
         guard !outside.isEmpty else { return [] }
+        // A cheap fingerprint of each outside name (length, first and last byte), so the block's 100,000 names
+        // are checked without building a string for each.
+        let fingerprints = Set(outside.keys.map { Self.fingerprint(Array($0.utf8)[...]) })
 
         var found: [ShadowedName] = []
         var reported: Set<String> = []
@@ -68,10 +71,10 @@ extension HostsDocument {
                 continue
             }
             let fields = Self.resolverFields(line)
-            guard fields.count > 1, let address = IPAddress(String(decoding: fields[0], as: UTF8.self)) else {
-                continue
-            }
-            for name in fields.dropFirst() {
+            guard fields.count > 1, fields.dropFirst().contains(where: { fingerprints.contains(Self.fingerprint($0)) }),
+                let address = IPAddress(String(decoding: fields[0], as: UTF8.self))
+            else { continue }
+            for name in fields.dropFirst() where fingerprints.contains(Self.fingerprint(name)) {
                 let key = String(decoding: name, as: UTF8.self).lowercased()
                 guard let definitions = outside[key] else { continue }
                 let sameFamily = definitions.filter { $0.address.family == address.family }
@@ -87,6 +90,12 @@ extension HostsDocument {
             }
         }
         return found
+    }
+
+    /// Length, first and last byte (ASCII lowercased) of a name.
+    static func fingerprint(_ name: ArraySlice<UInt8>) -> Int {
+        guard let first = name.first, let last = name.last else { return 0 }
+        return name.count << 16 | Int(first | 0x20) << 8 | Int(last | 0x20)
     }
 
     static let segmentPrefix = Array("# segment ".utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 import TestSupport
 import Testing
 
@@ -158,5 +159,72 @@ import Testing
         #expect(!sandbox.blockLines.contains("10.20.0.10 app.corp"))
         #expect(sandbox.backupCount == afterVPN + 1)
         #expect(watch.process.isRunning)
+    }
+
+    @Test(.enabled(if: NetworkLab.available, "needs root and iproute2"))
+    func aServerSideViewFollowsTheLaptopWithNoRules() throws {
+        let lab = try NetworkLab()
+        defer { lab.remove() }
+        let sandbox = try ClientSandbox()
+        let published = sandbox.root + "/published"
+        try FileManager.default.createDirectory(atPath: published, withIntermediateDirectories: true)
+        // Same names, different addresses (and counts: a view switching profile is not a shrink).
+        let profiles = [
+            ("office", "198.51.100.10 app.corp\n198.51.100.11 db.corp\n198.51.100.12 ci.corp\n"),
+            ("remote", "10.20.0.10 app.corp\n"),
+        ]
+        let date = Date(timeIntervalSince1970: 1_800_000_000)
+        var records: [ProfileRecord] = []
+        for (name, text) in profiles {
+            try sandbox.write(text, to: published + "/\(name).hosts")
+            records.append(
+                ProfileRecord(
+                    name: name, sha256: SHA256Hex.of(Array(text.utf8)), bytes: text.utf8.count,
+                    entries: text.split(separator: "\n").count, generatedAt: date, changedAt: date))
+        }
+        let view = ViewRecord(
+            name: "auto",
+            choose: [
+                ViewChoice(profile: "office", from: [try CIDR(parsing: "192.0.2.0/24")]), ViewChoice(profile: "remote"),
+            ])
+        let index = try ProfileIndex(profiles: records, views: [view]).encoded()
+        try Data(index).write(to: URL(fileURLWithPath: published + "/index.json"))
+        let port = try lab.startHostsServer(directory: published, logs: sandbox.root + "/server.log")
+
+        try lab.move(laptopTo: "192.0.2.10/24", from: nil)
+        let add = try sandbox.run(
+            ["add", "corp", "--url", "http://\(NetworkLab.serverAddress):\(port)/profiles/auto"], prefix: lab.inLaptop)
+        #expect(add.ok, "\(add.stderr)")
+        #expect(sandbox.blockLines.contains("198.51.100.10 app.corp"))
+
+        let watch = try sandbox.launch(["watch", "--settle", "1s"], prefix: lab.inLaptop)
+        defer {
+            if watch.process.isRunning { kill(watch.process.processIdentifier, SIGKILL) }
+            watch.process.waitUntilExit()
+        }
+        let stdout = watch.stdoutPath
+        func watchSaid(_ text: String) -> Bool {
+            ((try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "").contains(text)
+        }
+        try waitUntil("watch to start") { watchSaid("now at: corp → office (server-side view)") }
+        let backups = sandbox.backupCount
+
+        try lab.move(laptopTo: "10.8.0.10/24", from: "192.0.2.10/24")
+        do {
+            try waitUntil("the view to choose remote") { sandbox.blockLines.contains("10.20.0.10 app.corp") }
+        } catch {
+            let meta = String(decoding: sandbox.file("cache/corp.meta.json") ?? [], as: UTF8.self)
+            let err = (try? String(contentsOfFile: watch.stderrPath, encoding: .utf8)) ?? ""
+            let out = (try? String(contentsOfFile: watch.stdoutPath, encoding: .utf8)) ?? ""
+            Issue.record("watch said: \(out) \(err); meta: \(meta)")
+            throw error
+        }
+        #expect(!sandbox.blockLines.contains("198.51.100.10 app.corp"))
+        try waitUntil("the log line") { watchSaid("now at: corp → remote (server-side view)") }
+        #expect(sandbox.backupCount == backups + 1, "one write for the move")
+
+        try lab.move(laptopTo: "192.0.2.10/24", from: "10.8.0.10/24")
+        try waitUntil("the view to choose office again") { sandbox.blockLines.contains("198.51.100.12 ci.corp") }
+        #expect(sandbox.backupCount == backups + 2)
     }
 }

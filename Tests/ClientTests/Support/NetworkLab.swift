@@ -70,9 +70,12 @@ final class NetworkLab {
     }
 
     /// Gives the laptop `address` (CIDR) and takes away `old`.
+    /// (New first, then old: a device left without any address loses its routes, the one to the server too,
+    /// which is then put back.)
     func move(laptopTo address: String, from old: String?) throws {
-        if let old { try Self.ip(["-n", laptop, "addr", "del", old, "dev", laptopLink]) }
         try Self.ip(["-n", laptop, "addr", "add", address, "dev", laptopLink])
+        if let old { try Self.ip(["-n", laptop, "addr", "del", old, "dev", laptopLink]) }
+        try Self.ip(["-n", laptop, "route", "replace", "\(Self.serverAddress)/32", "dev", laptopLink])
     }
 
     func ipInLaptop(_ arguments: [String]) throws { try Self.ip(["-n", laptop] + arguments) }
