@@ -40,6 +40,14 @@ struct ServerCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Open connections at most; at the limit the longest-idle one is closed for a new one, or the new one when none is idle.",
+            discussion:
+                "Default: what the descriptor limit (RLIMIT_NOFILE, raised to its hard limit at start) holds after a reserve of max(64, limit/4), at 4 descriptors a connection (1 with TLS), at most 10000."
+        ))
+    var maxConnections: Int?
+
+    @Option(
+        help: ArgumentHelp(
             "A reverse proxy (address or CIDR; repeatable) whose X-Forwarded-For / Forwarded header names the client "
                 + "that views choose for; from any other peer those headers are ignored.", valueName: "cidr"))
     var trustedProxy: [String] = []
@@ -64,6 +72,7 @@ struct ServerCommand: ParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port): not a port number") }
         guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
         _ = try trustedProxyRanges()
     }
@@ -92,6 +101,8 @@ struct ServerCommand: ParsableCommand {
         options.requestTimeout = .seconds(requestTimeout)
         options.maxHeaderBytes = maxHeaderBytes
         options.accessLog = accessLog
+        options.maxConnections = maxConnections
+        DescriptorLimit.raiseToHard()
         options.trustedProxies = try trustedProxyRanges()
         ServerRuntime.takeOver(threads: threads ?? ServerRuntime.usableCPUs)
         // A ServerSetupError surfaces as "Error: <what to fix>" and exit status 1.

@@ -1,10 +1,56 @@
 import Foundation
+import HostsCore
 import TestSupport
 import Testing
 
 @testable import Server
 
 @Suite struct ConditionalRequestTests {
+    /// Last-Modified is when the server first saw the bytes, never the file's mtime: content copied in with
+    /// an old mtime (`cp -p`, `rsync -t`) is not answered 304 to a client holding a copy dated after that
+    /// mtime, and after a restart the date comes from index.json's `changed_at` for those bytes.
+    @Test func lastModifiedIsWhenTheBytesWereFirstSeenNotTheMtime() async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        let oldMtime = Date(timeIntervalSince1970: 1_000_000_000)  // 2001
+        let file = "\(fixture.path)/office.hosts"
+        try fixture.publish("office.hosts", SampleProfiles.office)
+        try FileManager.default.setAttributes([.modificationDate: oldMtime], ofItemAtPath: file)
+        let started = Int64(Date().timeIntervalSince1970)
+        let server = try await offThePool { try HostsServerProcess(directory: fixture.path) }
+        let first = try await RawHTTPClient.request("GET", "/profiles/office", port: server.port)
+        let firstSeen = try #require(first.header("Last-Modified").flatMap(HTTPDate.parse))
+        #expect(firstSeen >= started)
+
+        // New bytes, the old mtime kept.
+        let changed = SampleProfiles.office + "10.9.9.9 copied.example\n"
+        try fixture.publish("office.hosts", changed)
+        try FileManager.default.setAttributes([.modificationDate: oldMtime], ofItemAtPath: file)
+        let reloaded = await eventually {
+            (try? await RawHTTPClient.request("GET", "/profiles/office", port: server.port))?.text == changed
+        }
+        #expect(reloaded)
+        let afterMtime = HTTPDate.format(Int64(oldMtime.timeIntervalSince1970) + 3600)
+        let revalidated = try await RawHTTPClient.request(
+            "GET", "/profiles/office", port: server.port, headers: [("If-Modified-Since", afterMtime)])
+        #expect(revalidated.status == 200)
+        #expect(revalidated.text == changed)
+        server.stop()
+
+        // Restarted with an index that dates these bytes: that date, kept across the restart.
+        let index = ProfileIndex(profiles: [
+            ProfileRecord(
+                name: "office", sha256: sha256Hex(Array(changed.utf8)), bytes: changed.utf8.count, entries: 0,
+                generatedAt: Date(timeIntervalSince1970: 1_700_000_000),
+                changedAt: Date(timeIntervalSince1970: 1_600_000_000))
+        ])
+        try fixture.publish("index.json", String(decoding: try index.encoded(), as: UTF8.self))
+        let restarted = try await offThePool { try HostsServerProcess(directory: fixture.path) }
+        defer { restarted.stop() }
+        let again = try await RawHTTPClient.request("GET", "/profiles/office", port: restarted.port)
+        #expect(again.header("Last-Modified") == "Sun, 13 Sep 2020 12:26:40 GMT")
+    }
+
     /// Runs each case against one live server; every case names the header sent and the status expected.
     @Test func etagAndDateConditionsInEveryForm() async throws {
         let fixture = try PublishedFixture()
@@ -34,6 +80,8 @@ import Testing
                 ([("If-Modified-Since", later)], 304),
                 ([("If-Modified-Since", earlier)], 200),
                 ([("If-Modified-Since", "yesterday")], 200),  // not a date: ignored
+                ([("If-Modified-Since", "Sat, 31 Feb 2099 00:00:00 GMT")], 200),  // no such day: ignored
+                ([("If-Unmodified-Since", "Tue, 30 Feb 1999 00:00:00 GMT")], 200),
                 // If-None-Match wins over If-Modified-Since, whichever way it goes.
                 ([("If-None-Match", "\"other\""), ("If-Modified-Since", later)], 200),
                 ([("If-None-Match", etag), ("If-Modified-Since", earlier)], 304),

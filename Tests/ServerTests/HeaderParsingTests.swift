@@ -14,6 +14,12 @@ import Testing
         #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 PST") == nil)
         #expect(HTTPDate.parse("Sun, 06 Foo 1994 08:49:37 GMT") == nil)
         #expect(HTTPDate.parse("") == nil)
+        // Days the month does not have are not dates (they used to roll over into the next month).
+        #expect(HTTPDate.parse("Sat, 31 Feb 2099 00:00:00 GMT") == nil)
+        #expect(HTTPDate.parse("Sun, 29 Feb 2001 00:00:00 GMT") == nil)
+        #expect(HTTPDate.parse("Sun, 31 Apr 2001 00:00:00 GMT") == nil)
+        #expect(HTTPDate.parse("Tue, 29 Feb 2000 00:00:00 GMT") == 951_782_400)
+        #expect(HTTPDate.parse("Tue, 29 Feb 1900 00:00:00 GMT") == nil)
         for seconds: Int64 in [1, 1_700_000_000, 4_102_444_800] {
             #expect(HTTPDate.parse(HTTPDate.format(seconds)) == seconds)
         }

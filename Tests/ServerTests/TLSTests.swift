@@ -40,6 +40,42 @@ import Testing
         }
     }
 
+    /// RFC 8996: the real binary refuses TLS 1.0 and 1.1 handshakes and completes 1.2 and 1.3 ones
+    /// (`openssl s_client` at security level 0, so the client is willing to offer the old versions).
+    @Test(.enabled(if: toolsPresent, "needs openssl"))
+    func onlyTLS12AndNewerAreNegotiated() async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        try fixture.publish("office.hosts", SampleProfiles.office)
+        let keys = try PublishedFixture()
+        defer { keys.remove() }
+        let made = try Self.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                "-keyout", "\(keys.path)/key.pem", "-out", "\(keys.path)/cert.pem",
+            ])
+        #expect(made.status == 0)
+        let server = try await offThePool {
+            try HostsServerProcess(
+                directory: fixture.path, tls: (certificate: "\(keys.path)/cert.pem", key: "\(keys.path)/key.pem"))
+        }
+        defer { server.stop() }
+        for (version, accepted) in [("-tls1", false), ("-tls1_1", false), ("-tls1_2", true), ("-tls1_3", true)] {
+            let handshake = try await offThePool {
+                // Input from /dev/null: s_client ends right after the handshake.
+                try BuiltProducts.run(
+                    "/bin/sh",
+                    [
+                        "-c",
+                        "exec /usr/bin/timeout 10 /usr/bin/openssl s_client -connect 127.0.0.1:\(server.port) \(version)"
+                            + " -cipher DEFAULT@SECLEVEL=0 -brief </dev/null",
+                    ])
+            }
+            #expect((handshake.status == 0) == accepted, "\(version): \(handshake.stderr)")
+        }
+    }
+
     @Test func badCertificateFileStopsStartup() throws {
         let fixture = try PublishedFixture()
         defer { fixture.remove() }

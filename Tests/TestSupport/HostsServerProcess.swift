@@ -19,21 +19,37 @@ public final class HostsServerProcess: @unchecked Sendable {
         public var description: String
     }
 
-    /// Starts the server on `directory` (with `extraArguments`, e.g. `--trusted-proxy`) and waits (bounded) until it
-    /// accepts connections.
-    public init(directory: String, tls: (certificate: String, key: String)? = nil, extraArguments: [String] = [])
-        throws
-    {
+    /// Starts the server on `directory` and waits (bounded) until it accepts connections.
+    /// - Parameters:
+    ///   - extraArguments: more command-line arguments (`--trusted-proxy`, `--max-connections`...).
+    ///   - descriptorLimit: runs it under `prlimit --nofile=N:N` (soft and hard), for this server only.
+    ///   - logFile: where its standard error (the log) goes; discarded when nil.
+    public init(
+        directory: String, tls: (certificate: String, key: String)? = nil, extraArguments: [String] = [],
+        descriptorLimit: Int? = nil, logFile: String? = nil
+    ) throws {
         let binary = try BuiltProducts.path(of: "hosts-server")
         port = try LoopbackSocket.freePort()
         scheme = tls == nil ? "http" : "https"
         process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
         var arguments = ["--dir", directory, "--port", "\(port)", "--no-access-log", "--threads", "1"]
         if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
-        process.arguments = arguments + extraArguments
+        arguments += extraArguments
+        if let descriptorLimit {
+            // prlimit sets the limit on itself and execs the server: same process, so SIGTERM reaches it.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
+            process.arguments = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let logFile {
+            FileManager.default.createFile(atPath: logFile, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         for _ in 0..<100 {
             if let fd = try? LoopbackSocket.connect(port: port) {
@@ -45,6 +61,16 @@ public final class HostsServerProcess: @unchecked Sendable {
         }
         stop()
         throw StartError(description: "hosts-server did not start listening on port \(port)")
+    }
+
+    /// Whether the process is still running (it has not exited or crashed).
+    public var isRunning: Bool { process.isRunning }
+
+    /// The signal or exit status it ended with, once it has.
+    public var terminationDescription: String {
+        process.isRunning
+            ? "running"
+            : "\(process.terminationReason == .uncaughtSignal ? "signal" : "exit status") \(process.terminationStatus)"
     }
 
     /// Sends SIGTERM and returns without waiting; see ``waitForExit()``.

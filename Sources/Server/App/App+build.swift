@@ -29,6 +29,7 @@ func buildApplication(
     }
 
     let metrics = ServerMetrics()
+    let connections = try makeConnectionLimit(options: options, metrics: metrics)
     let accessLog = options.accessLog ? logger : nil
     let responder = ServerResponder(
         store: store, tokens: tokens, metrics: metrics, accessLog: accessLog,
@@ -46,7 +47,8 @@ func buildApplication(
     let routes = StaticRoutes(store: store, tokens: tokens, proxies: TrustedProxies(options.trustedProxies))
     var server = HTTPServerBuilder { responder in
         ProfileHTTP1Channel(
-            responder: responder, configuration: channel, routes: routes, metrics: metrics, accessLog: accessLog)
+            responder: responder, configuration: channel, routes: routes, metrics: metrics, accessLog: accessLog,
+            connections: connections)
     }
     if let tls = options.tls {
         server = try .tls(server, tlsConfiguration: makeTLSConfiguration(tls))
@@ -59,17 +61,43 @@ func buildApplication(
         services: [watcher],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port
+            do {
+                try await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionLimitHandler(limit: connections, logger: logger), position: .first)
+                }.get()
+            } catch {
+                logger.error("connection limit not installed", metadata: ["error": "\(error)"])
+            }
             logger.info(
                 "listening",
                 metadata: [
                     "address": "\(options.host):\(port)", "tls": "\(options.tls != nil)",
                     "tokens": "\(tokens != nil)", "dir": "\(options.directory)",
+                    "max_connections": "\(connections.maximum)", "descriptor_limit": "\(DescriptorLimit.current)",
                     "trusted_proxies": "\(options.trustedProxies.map(\.description).joined(separator: ","))",
                 ])
             await onRunning(port)
         },
         logger: logger
     )
+}
+
+/// The limit `--max-connections` asks for, or the default the descriptor limit holds. A value the
+/// descriptor limit cannot hold is refused: running out of descriptors crashes the process (see
+/// ``DescriptorLimit``).
+private func makeConnectionLimit(options: ServerOptions, metrics: ServerMetrics) throws -> ConnectionLimit {
+    let limit = DescriptorLimit.current
+    let sendsFiles = options.tls == nil
+    let most = DescriptorLimit.maximumConnections(limit: limit, sendsFiles: sendsFiles)
+    let maximum = options.maxConnections ?? DescriptorLimit.defaultMaxConnections(limit: limit, sendsFiles: sendsFiles)
+    guard maximum <= most else {
+        throw ServerSetupError(
+            description:
+                "--max-connections \(maximum): the descriptor limit (RLIMIT_NOFILE \(limit)) holds at most \(most); "
+                + "raise the limit (ulimit -n, LimitNOFILE=) or ask for fewer")
+    }
+    return ConnectionLimit(maximum: maximum, metrics: ConnectionMetrics(registry: metrics.registry, maximum: maximum))
 }
 
 private func makeTLSConfiguration(_ files: ServerOptions.TLSFiles) throws -> TLSConfiguration {
@@ -86,6 +114,11 @@ private func makeTLSConfiguration(_ files: ServerOptions.TLSFiles) throws -> TLS
     } catch {
         throw ServerSetupError(description: "--tls-key \(files.privateKey): not a readable PEM private key (\(error))")
     }
-    return TLSConfiguration.makeServerConfiguration(
+    var configuration = TLSConfiguration.makeServerConfiguration(
         certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+    // RFC 8996: TLS 1.0 and 1.1 MUST NOT be negotiated. 1.3 is the maximum, and chosen whenever the client
+    // offers it.
+    configuration.minimumTLSVersion = .tlsv12
+    configuration.maximumTLSVersion = .tlsv13
+    return configuration
 }

@@ -17,6 +17,9 @@ struct ServerOptions: Sendable {
     var maxHeaderBytes = 16 * 1024
     var pollInterval: Duration = .seconds(1)
     var accessLog = true
+    /// Open connections at most (see ``ConnectionLimit``); nil: what the descriptor limit holds, at most
+    /// 10 000 (``DescriptorLimit/defaultMaxConnections(limit:sendsFiles:)``).
+    var maxConnections: Int?
     /// Peers whose `Forwarded`/`X-Forwarded-For` name the client a view chooses for (`--trusted-proxy`).
     var trustedProxies: [CIDR] = []
 

@@ -6,7 +6,8 @@ import NIOCore
 /// is over, so a connection keeps one at most. A handle let go is closed once the writes queued before
 /// it are done.
 struct ConnectionFileHandles {
-    private static let limit = 3
+    /// Handles kept open per connection.
+    static let limit = 3
     private var open: [(file: MemoryFile, handle: NIOFileHandle)] = []
 
     /// A handle for `file`, or nil when none could be opened (the caller sends the body from memory).

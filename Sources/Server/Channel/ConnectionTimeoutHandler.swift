@@ -26,9 +26,12 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     private var lastActivity = NIODeadline.now()
     private var oldestOutstanding: NIODeadline?
     private var timer: Scheduled<Void>?
+    /// Where the connection limit learns whether this connection is idle.
+    private let slot: ConnectionSlot?
 
-    init(timeouts: Timeouts) {
+    init(timeouts: Timeouts, slot: ConnectionSlot? = nil) {
         self.timeouts = timeouts
+        self.slot = slot
     }
 
     /// No request given to Hummingbird is waiting for its response.
@@ -37,6 +40,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
     /// A request was answered below, by the fast path.
     func requestAnswered() {
         lastActivity = .now()
+        if outstanding == 0 { slot?.markIdle(lastActivity) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -45,6 +49,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             lastActivity = now
             outstanding += 1
             if oldestOutstanding == nil { oldestOutstanding = now }
+            slot?.markBusy()
         }
         context.fireChannelRead(data)
     }
@@ -56,6 +61,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             lastActivity = now
             // Pipelined requests behind this one are timed from now.
             oldestOutstanding = outstanding == 0 ? nil : now
+            if outstanding == 0 { slot?.markIdle(now) }
         }
         context.write(data, promise: promise)
     }

@@ -24,12 +24,14 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     let routes: StaticRoutes
     let metrics: ServerMetrics
     let accessLog: Logger?
+    let connections: ConnectionLimit?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
             let timeouts = ConnectionTimeoutHandler(
-                timeouts: .init(idle: configuration.idleTimeout, request: configuration.requestTimeout))
+                timeouts: .init(idle: configuration.idleTimeout, request: configuration.requestTimeout),
+                slot: connections?.slot(for: channel))
             try operations.addHandler(
                 FastPathHandler(
                     routes: routes, metrics: metrics, accessLog: accessLog, timeouts: timeouts,

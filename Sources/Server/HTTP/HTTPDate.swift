@@ -37,13 +37,24 @@ enum HTTPDate {
     }
 
     private static func make(year: Int, monthName: String, day: Int, time: String) -> Int64? {
-        guard let monthIndex = months.firstIndex(of: monthName), (1...31).contains(day) else { return nil }
+        // A day the month does not have (31 Feb) is no date: parsing it would roll over into the next month.
+        guard let monthIndex = months.firstIndex(of: monthName),
+            (1...daysIn(month: monthIndex + 1, year: year)).contains(day)
+        else { return nil }
         let hms = time.split(separator: ":").compactMap { Int($0) }
         guard hms.count == 3, (0...23).contains(hms[0]), (0...59).contains(hms[1]), (0...60).contains(hms[2]) else {
             return nil
         }
         let days = days(fromCivilYear: year, month: monthIndex + 1, day: day)
         return days * 86_400 + Int64(hms[0] * 3600 + hms[1] * 60 + hms[2])
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

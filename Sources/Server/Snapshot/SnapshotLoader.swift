@@ -58,7 +58,7 @@ struct SnapshotLoader: Sendable {
                     if let previous = current.profiles[name] { profiles[name] = previous }
                     continue
                 }
-                switch loadProfile(name: name, file: file) {
+                switch loadProfile(name: name, file: file, previous: current.profiles[name]?.representation, now: now) {
                 case .success(let profile):
                     profiles[name] = profile
                     nextSeen[file] = profile.stamp
@@ -73,9 +73,11 @@ struct SnapshotLoader: Sendable {
                 if seen[file] == stamp, let previous = current.signatures[name] {
                     signatures[name] = previous
                 } else if let loaded = try? directory.read(file) {
+                    let sha256 = SHA256Hex.of(loaded.bytes)
                     signatures[name] = Representation(
-                        bytes: loaded.bytes, sha256: SHA256Hex.of(loaded.bytes), contentType: "application/json",
-                        lastModified: loaded.stamp.mtimeSeconds)
+                        bytes: loaded.bytes, sha256: sha256, contentType: "application/json",
+                        lastModified: Self.firstSeen(
+                            sha256: sha256, previous: current.signatures[name], record: nil, now: now))
                 } else {
                     nextSeen[file] = nil
                 }
@@ -124,7 +126,19 @@ struct SnapshotLoader: Sendable {
         var transient: Bool
     }
 
-    private func loadProfile(name: String, file: String) -> Result<PublishedProfile, LoadFailure> {
+    /// When this server first saw these bytes, for Last-Modified: kept from the version served so far when
+    /// the bytes are the same (a touch, a rewrite with the same content), else the index's `changed_at` when
+    /// it describes these very bytes (so a restart keeps the date; never in the future), else now. Never the
+    /// file's mtime, which `cp -p`, `rsync -t` or a restore from backup set to any time at all.
+    static func firstSeen(sha256: String, previous: Representation?, record: ProfileRecord?, now: Int64) -> Int64 {
+        if let previous, previous.sha256 == sha256 { return previous.lastModified }
+        if let record, record.sha256 == sha256 { return min(now, Int64(record.changedAt.timeIntervalSince1970)) }
+        return now
+    }
+
+    private func loadProfile(name: String, file: String, previous: Representation?, now: Int64)
+        -> Result<PublishedProfile, LoadFailure>
+    {
         let loaded: (bytes: [UInt8], stamp: FileStamp)
         do {
             loaded = try directory.read(file)
@@ -139,9 +153,10 @@ struct SnapshotLoader: Sendable {
             return .failure(
                 LoadFailure(issue: LoadIssue(file: file, line: error.line, reason: error.reason), transient: false))
         }
+        let sha256 = SHA256Hex.of(loaded.bytes)
         let representation = Representation(
-            bytes: loaded.bytes, sha256: SHA256Hex.of(loaded.bytes), contentType: "text/plain; charset=utf-8",
-            lastModified: loaded.stamp.mtimeSeconds)
+            bytes: loaded.bytes, sha256: sha256, contentType: "text/plain; charset=utf-8",
+            lastModified: Self.firstSeen(sha256: sha256, previous: previous, record: indexMetadata[name], now: now))
         return .success(
             PublishedProfile(name: name, stamp: loaded.stamp, entries: entries.count, representation: representation))
     }

@@ -1,0 +1,40 @@
+import NIOCore
+import Synchronization
+
+/// One open connection as the connection limit sees it: whether a request is in flight, and since when
+/// it has been idle otherwise. Written on the connection's event loop, read by the server channel's
+/// when choosing a connection to close, hence atomic.
+final class ConnectionSlot: Sendable {
+    let channel: any Channel
+    /// Uptime nanoseconds of the connection's last complete request or response while idle; ``busy``
+    /// while a request is waiting for its response.
+    private let idleSince: Atomic<Int64>
+    private static let busy: Int64 = -1
+
+    init(channel: any Channel, now: NIODeadline = .now()) {
+        self.channel = channel
+        self.idleSince = Atomic(Self.nanoseconds(now))
+    }
+
+    /// A request head arrived that is not answered yet.
+    func markBusy() {
+        idleSince.store(Self.busy, ordering: .relaxed)
+    }
+
+    /// Nothing is outstanding since `now`.
+    func markIdle(_ now: NIODeadline = .now()) {
+        idleSince.store(Self.nanoseconds(now), ordering: .relaxed)
+    }
+
+    /// When it became idle, or nil while a request is in flight or its answer is still queued beyond the
+    /// socket's high-water mark (a slow reader still receiving a body is not idle).
+    var idleSinceNanoseconds: Int64? {
+        let value = idleSince.load(ordering: .relaxed)
+        guard value != Self.busy, channel.isWritable else { return nil }
+        return value
+    }
+
+    private static func nanoseconds(_ deadline: NIODeadline) -> Int64 {
+        Int64(truncatingIfNeeded: deadline.uptimeNanoseconds)
+    }
+}
