@@ -116,15 +116,9 @@ import Testing
         try sandbox.write("10.99.0.1 vpn-only.corp\n", to: vpnFile)
         _ = try client(["add", "vpn", "--local", "--from", vpnFile, "--when", "interface=wg-test"])
 
-        let watch = try sandbox.launch(["watch", "--settle", "1s"], prefix: inLaptop)
-        defer {
-            if watch.process.isRunning { kill(watch.process.processIdentifier, SIGKILL) }
-            watch.process.waitUntilExit()
-        }
-        let stdout = watch.stdoutPath
-        func watchSaid(_ text: String) -> Bool {
-            ((try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "").contains(text)
-        }
+        let watch = try RunningWatch(sandbox, prefix: lab.inLaptop)
+        defer { watch.stop() }
+        let watchSaid = watch.said
         try waitUntil("watch to start") { watchSaid("now at: office") }
         let backups = sandbox.backupCount
 
@@ -158,7 +152,7 @@ import Testing
         try waitUntil("the switch back to office") { sandbox.blockLines.contains("198.51.100.10 app.corp") }
         #expect(!sandbox.blockLines.contains("10.20.0.10 app.corp"))
         #expect(sandbox.backupCount == afterVPN + 1)
-        #expect(watch.process.isRunning)
+        #expect(watch.launched.process.isRunning)
     }
 
     @Test(.enabled(if: NetworkLab.available, "needs root and iproute2"))
@@ -197,15 +191,9 @@ import Testing
         #expect(add.ok, "\(add.stderr)")
         #expect(sandbox.blockLines.contains("198.51.100.10 app.corp"))
 
-        let watch = try sandbox.launch(["watch", "--settle", "1s"], prefix: lab.inLaptop)
-        defer {
-            if watch.process.isRunning { kill(watch.process.processIdentifier, SIGKILL) }
-            watch.process.waitUntilExit()
-        }
-        let stdout = watch.stdoutPath
-        func watchSaid(_ text: String) -> Bool {
-            ((try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "").contains(text)
-        }
+        let watch = try RunningWatch(sandbox, prefix: lab.inLaptop)
+        defer { watch.stop() }
+        let watchSaid = watch.said
         try waitUntil("watch to start") { watchSaid("now at: corp → office (server-side view)") }
         let backups = sandbox.backupCount
 
@@ -214,8 +202,8 @@ import Testing
             try waitUntil("the view to choose remote") { sandbox.blockLines.contains("10.20.0.10 app.corp") }
         } catch {
             let meta = String(decoding: sandbox.file("cache/corp.meta.json") ?? [], as: UTF8.self)
-            let err = (try? String(contentsOfFile: watch.stderrPath, encoding: .utf8)) ?? ""
-            let out = (try? String(contentsOfFile: watch.stdoutPath, encoding: .utf8)) ?? ""
+            let err = (try? String(contentsOfFile: watch.launched.stderrPath, encoding: .utf8)) ?? ""
+            let out = (try? String(contentsOfFile: watch.launched.stdoutPath, encoding: .utf8)) ?? ""
             Issue.record("watch said: \(out) \(err); meta: \(meta)")
             throw error
         }
@@ -226,5 +214,24 @@ import Testing
         try lab.move(laptopTo: "192.0.2.10/24", from: "10.8.0.10/24")
         try waitUntil("the view to choose office again") { sandbox.blockLines.contains("198.51.100.12 ci.corp") }
         #expect(sandbox.backupCount == backups + 2)
+    }
+}
+
+/// `hosts-client watch --settle 1s` running (in a namespace, by `prefix`) until ``stop()``; ``said(_:)`` reads
+/// what it has printed so far.
+final class RunningWatch {
+    let launched: ClientSandbox.Launched
+
+    init(_ sandbox: ClientSandbox, prefix: [String]) throws {
+        launched = try sandbox.launch(["watch", "--settle", "1s"], prefix: prefix)
+    }
+
+    func said(_ text: String) -> Bool {
+        ((try? String(contentsOfFile: launched.stdoutPath, encoding: .utf8)) ?? "").contains(text)
+    }
+
+    func stop() {
+        if launched.process.isRunning { kill(launched.process.processIdentifier, SIGKILL) }
+        launched.process.waitUntilExit()
     }
 }
