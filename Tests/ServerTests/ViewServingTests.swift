@@ -31,9 +31,7 @@ import Testing
         try fixture.publish("remote.hosts.sig", remoteSignature)
         let date = Date(timeIntervalSince1970: 1_800_000_000)
         let records = [("office", office), ("remote", remote)].map { name, text in
-            ProfileRecord(
-                name: name, sha256: SHA256Hex.of(Array(text.utf8)), bytes: text.utf8.count, entries: 1,
-                generatedAt: date, changedAt: date)
+            ProfileRecord.of(name, text, entries: 1, at: date)
         }
         let auto = ViewRecord(
             name: "auto",

@@ -171,10 +171,7 @@ import Testing
         var records: [ProfileRecord] = []
         for (name, text) in profiles {
             try sandbox.write(text, to: published + "/\(name).hosts")
-            records.append(
-                ProfileRecord(
-                    name: name, sha256: SHA256Hex.of(Array(text.utf8)), bytes: text.utf8.count,
-                    entries: text.split(separator: "\n").count, generatedAt: date, changedAt: date))
+            records.append(.of(name, text, entries: text.split(separator: "\n").count, at: date))
         }
         let view = ViewRecord(
             name: "auto",

@@ -34,9 +34,7 @@ import Testing
         func setView(officeRange: String) throws {
             let date = Date()
             let records = [("office", office), ("remote", remote)].map { name, text in
-                ProfileRecord(
-                    name: name, sha256: SHA256Hex.of(Array(text.utf8)), bytes: text.utf8.count, entries: 2,
-                    generatedAt: date, changedAt: date)
+                ProfileRecord.of(name, text, entries: 2, at: date)
             }
             let view = ViewRecord(
                 name: "auto",
