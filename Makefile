@@ -25,7 +25,11 @@ lint:
 test: deps
 	$(SWIFT) build --build-tests
 	$(MAKE) lint
-	$(SWIFT) test --disable-xctest
+	# Two runs: the server tests' in-process servers answer on the cooperative pool, which the client tests (they
+	# block on the processes they run) can fill for seconds; together, an in-process server misses its client's
+	# deadline.
+	$(SWIFT) test --disable-xctest --filter 'ServerTests\.'
+	$(SWIFT) test --disable-xctest --skip 'ServerTests\.'
 
 demo: deps release
 	scripts/demo.sh
