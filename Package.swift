@@ -1,4 +1,8 @@
 // swift-tools-version:6.1
+// Where it builds and was tested: Linux (Debian 12 x86_64, Swift 6.3.1) for all three programs; `make release`
+// links with --static-swift-stdlib so the binaries run without Swift. The macOS platform below is the floor
+// the client's macOS paths (hosts file, dscacheutil flush, launchd plist, interface polling) are written for:
+// never built or run here. The server's memory files are Linux-only (CMemoryFile). See README "Platforms".
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -39,6 +43,7 @@ let package = Package(
             name: "HostsCore",
             dependencies: [
                 "CFileMetadata",
+                "CBuildVersion",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -56,7 +61,9 @@ let package = Package(
         ),
         // Extended attributes and inode flags (chattr +i) are not in Swift's Glibc module either.
         .target(name: "CFileMetadata"),
-        // memfd_create and file seals are not in Swift's Glibc module.
+        // The version make stamps (scripts/version.sh): a C file, so that a new version recompiles no Swift module.
+        .target(name: "CBuildVersion"),
+        // memfd_create and file seals (Linux only; elsewhere it returns -1) are not in Swift's Glibc module.
         .target(name: "CMemoryFile"),
         .executableTarget(
             name: "Server",

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HostsCore
 
 /// Entry point of `hosts-client`: SwitchHosts-style segments merged safely into one block of /etc/hosts.
 @main
@@ -6,6 +7,7 @@ struct ClientCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hosts-client",
         abstract: "Merge remote and local hosts segments into a managed block of /etc/hosts.",
+        version: BuildVersion.current,
         subcommands: [
             AddCommand.self, EditCommand.self, EnableCommand.self, DisableCommand.self, RemoveCommand.self,
             MoveCommand.self, ListCommand.self, ShowCommand.self, SyncCommand.self, ApplyCommand.self,

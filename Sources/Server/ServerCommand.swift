@@ -8,7 +8,8 @@ import Logging
 struct ServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hosts-server",
-        abstract: "Publish the hosts profiles of a directory over HTTP(S), from memory, with ETags and gzip."
+        abstract: "Publish the hosts profiles of a directory over HTTP(S), from memory, with ETags and gzip.",
+        version: BuildVersion.current
     )
 
     @Option(help: "Published directory (NAME.hosts, index.json, NAME.hosts.sig), as written by hosts-generator.")
