@@ -2,8 +2,11 @@
 SWIFT ?= swift
 PREFIX ?= /usr/local
 CONFIG ?= debug
+# One release build for the demo, the benchmarks, install and dist: the Swift runtime and Foundation linked in,
+# so the binaries run where no Swift is installed (see docs/ARCHITECTURE.md, "Platforms and packages").
+RELEASE_FLAGS = -c release --static-swift-stdlib
 
-.PHONY: deps build-deps build release test lint demo bench install clean
+.PHONY: deps build-deps version build release test lint demo bench install dist package-test clean
 
 # Everything the tests, the demo and the benchmarks need (apt packages and moto from PyPI).
 deps:
@@ -13,16 +16,21 @@ deps:
 build-deps:
 	@scripts/install-deps.sh --build
 
-build: build-deps
+# Stamps scripts/version.sh's version (git tag, else VERSION+commits.gHASH) into the build for --version;
+# the header is rewritten only when the version changes, so an unchanged one rebuilds nothing.
+version:
+	@scripts/version.sh --header Sources/CBuildVersion/version.generated.h >/dev/null
+
+build: build-deps version
 	$(SWIFT) build
 
-release: build-deps
-	$(SWIFT) build -c release
+release: build-deps version
+	$(SWIFT) build $(RELEASE_FLAGS)
 
 lint:
 	$(SWIFT) format lint --strict --configuration .swift-format -r Sources Tests bench
 
-test: deps
+test: deps version
 	$(SWIFT) build --build-tests
 	$(MAKE) lint
 	# Two runs: the server tests' in-process servers answer on the cooperative pool, which the client tests (they
@@ -42,20 +50,24 @@ bench: deps release
 	bench/client/run.sh
 
 PROGRAMS = hosts-generator hosts-server hosts-client
-BIN = $(shell $(SWIFT) build -c release --show-bin-path)
+BIN = $(shell $(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)
 
-# Binaries, shell completions and man pages under $(DESTDIR)$(PREFIX), all generated from the argument parsers.
+# Binaries, shell completions and man pages under $(DESTDIR)$(PREFIX), all generated from the argument parsers,
+# and the docs the units point at. The units themselves: see deploy/systemd (or use the packages, make dist).
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
-		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	for p in $(PROGRAMS); do \
-		install -m 755 "$(BIN)/$$p" $(DESTDIR)$(PREFIX)/bin/ && \
-		"$(BIN)/$$p" --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p && \
-		"$(BIN)/$$p" --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_$$p && \
-		"$(BIN)/$$p" --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$$p.fish && \
-		python3 scripts/gen-man.py "$(BIN)/$$p" $(DESTDIR)$(PREFIX)/share/man/man1 || exit 1; \
-	done
+	for p in $(PROGRAMS); do scripts/install-program.sh "$(BIN)" $$p "$(DESTDIR)" "$(PREFIX)" || exit 1; done
+	install -d $(DESTDIR)$(PREFIX)/share/doc/pseudodns
+	install -m 644 README.md docs/ARCHITECTURE.md $(DESTDIR)$(PREFIX)/share/doc/pseudodns/
+
+# dist/: per program a tarball (stripped binary, completions, man pages, units) and a Debian package, and
+# SHA256SUMS. Nothing from the network.
+dist: release
+	scripts/dist.sh "$(BIN)"
+
+# The packages on a Debian root without Swift (debootstrap, cached in $(PKGTEST_CACHE)): install, then the story.
+PKGTEST_CACHE ?= .build-pkgtest/cache
+package-test: dist
+	PKGTEST_CACHE="$(PKGTEST_CACHE)" scripts/package-test.sh
 
 clean:
 	rm -rf .build

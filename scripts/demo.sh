@@ -5,7 +5,7 @@
 # KEEP=1 leaves moto and the server running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN="${BIN:-$(swift build -c release --show-bin-path)}"
+BIN="${BIN:-$(swift build -c release --static-swift-stdlib --show-bin-path)}"
 WORK="${DEMO_DIR:-$PWD/.build/demo}"
 rm -rf "$WORK"
 mkdir -p "$WORK"

@@ -25,7 +25,7 @@ def arg_names(arg):
 def page(command, path):
     name = " ".join(path)
     lines = [f'.TH "{name.upper().replace(" ", "-")}" 1 "" "PseudoDNS" "PseudoDNS manual"', ".SH NAME",
-             f"{esc(name)} \\- {esc(command.get('abstract', ''))}", ".SH SYNOPSIS", f".B {esc(name)}"]
+             f"{esc('-'.join(path))} \\- {esc(command.get('abstract', ''))}", ".SH SYNOPSIS", f".B {esc(name)}"]
     args = [a for a in command.get("arguments", []) if a.get("shouldDisplay", True)]
     subs = command.get("subcommands", [])
     if subs:

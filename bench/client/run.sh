@@ -13,8 +13,8 @@ command -v python3 >/dev/null || { apt-get update -qq && apt-get install -y -qq 
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl; }
 
 echo "building hosts-client (release)…" >&2
-[ -n "${CLIENT_BIN:-}" ] || swift build -c release --product hosts-client >&2
-BIN=${CLIENT_BIN:-$(swift build -c release --show-bin-path)/hosts-client}
+[ -n "${CLIENT_BIN:-}" ] || swift build -c release --static-swift-stdlib --product hosts-client >&2
+BIN=${CLIENT_BIN:-$(swift build -c release --static-swift-stdlib --show-bin-path)/hosts-client}
 
 WORK=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT

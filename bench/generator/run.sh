@@ -17,8 +17,8 @@ python3 -c 'import boto3' 2>/dev/null || pip install -q boto3
 command -v moto_server >/dev/null || pip install -q 'moto[server]'
 
 echo "building hosts-generator (release)…" >&2
-(cd "$root" && swift build -c release --product hosts-generator >/dev/null)
-bin="$(cd "$root" && swift build -c release --show-bin-path)/hosts-generator"
+(cd "$root" && swift build -c release --static-swift-stdlib --product hosts-generator >/dev/null)
+bin="$(cd "$root" && swift build -c release --static-swift-stdlib --show-bin-path)/hosts-generator"
 
 if [ ! -f "$data/page-10.xml" ]; then
     echo "recording 10,000 instances from moto into $data (once)…" >&2

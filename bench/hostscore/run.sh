@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 -c "import python_hosts" 2>/dev/null || python3 -m pip install -q python-hosts
-swift build -c release --product hostscore-bench >/dev/null
-exec python3 bench/hostscore/run.py "$(swift build -c release --show-bin-path)/hostscore-bench"
+swift build -c release --static-swift-stdlib --product hostscore-bench >/dev/null
+exec python3 bench/hostscore/run.py "$(swift build -c release --static-swift-stdlib --show-bin-path)/hostscore-bench"

@@ -36,8 +36,8 @@ fi
 # The Debian package may have started its own nginx on port 80; ours is separate and foreground.
 
 echo "building hosts-server (release)..." >&2
-[ -n "${SERVER_BIN:-}" ] || swift build -c release --product hosts-server >/dev/null
-BIN="${SERVER_BIN:-$(swift build -c release --show-bin-path)/hosts-server}"
+[ -n "${SERVER_BIN:-}" ] || swift build -c release --static-swift-stdlib --product hosts-server >/dev/null
+BIN="${SERVER_BIN:-$(swift build -c release --static-swift-stdlib --show-bin-path)/hosts-server}"
 
 WORK=$(mktemp -d /tmp/hosts-server-bench.XXXXXX)
 PIDS=()
