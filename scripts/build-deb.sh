@@ -34,9 +34,20 @@ for unit in deploy/systemd/"$program".*; do
     user="$(sed -n 's/^User=//p' "$unit" | tail -1)"
     if [ -n "$user" ] && [ "$user" != root ] && ! grep -q '^DynamicUser=yes' "$unit"; then account="$user"; fi
 done
+# The account: deploy/sysusers.d's entry for it when there is one, else a plain system user.
+sysusers="" home=/nonexistent
 if [ -n "$account" ]; then
     install -d "$root/usr/lib/sysusers.d"
-    printf 'u %s - "PseudoDNS %s" /nonexistent\n' "$account" "$program" >"$root/usr/lib/sysusers.d/$package.conf"
+    entry="$(grep -l "^u $account " deploy/sysusers.d/*.conf 2>/dev/null | head -1 || true)"
+    if [ -n "$entry" ]; then
+        sysusers="$(basename "$entry")"
+        install -m 644 "$entry" "$root/usr/lib/sysusers.d/$sysusers"
+        home="$(awk -v u="$account" '$1 == "u" && $2 == u && $NF ~ /^\// { print $NF }' "$entry")"
+        home="${home:-/nonexistent}"
+    else
+        sysusers="$package.conf"
+        printf 'u %s - "PseudoDNS %s" /nonexistent\n' "$account" "$program" >"$root/usr/lib/sysusers.d/$sysusers"
+    fi
 fi
 # What `systemctl enable --now` should name: the timer where there is one, else the services.
 enable="$(printf '%s\n' "${units[@]}" | grep '\.timer$' || printf '%s\n' "${units[@]}" | grep '\.service$')"
@@ -66,7 +77,7 @@ fi
 
 for script in postinst prerm postrm; do
     sed -e "s|@PACKAGE@|$package|g" -e "s|@UNITS@|${units[*]}|g" -e "s|@ENABLE@|${enable//$'\n'/ }|g" \
-        -e "s|@ACCOUNT@|$account|g" "deploy/debian/$script" >"$root/DEBIAN/$script"
+        -e "s|@ACCOUNT@|$account|g" -e "s|@SYSUSERS@|$sysusers|g" -e "s|@HOME@|$home|g" "deploy/debian/$script" >"$root/DEBIAN/$script"
     chmod 755 "$root/DEBIAN/$script"
 done
 

@@ -14,7 +14,9 @@ for program in hosts-generator hosts-server hosts-client; do
     printf '%s --version: %s\n' "$program" "$("$program" --version)"
     if ldd "/usr/bin/$program" | grep -E 'libswift|libFoundation|not found'; then fail "$program links what is not here"; fi
 done
-ldd /usr/bin/hosts-generator | sed 's/ (0x.*//'
+for program in hosts-generator hosts-server hosts-client; do
+    echo "ldd $program: $(ldd "/usr/bin/$program" | awk '{ print $1 }' | tr '\n' ' ')"
+done
 
 step "hosts-generator check --config /usr/share/doc/pseudodns-generator/examples/profiles.yml"
 hosts-generator check --config /usr/share/doc/pseudodns-generator/examples/profiles.yml
@@ -50,6 +52,8 @@ cat "$story/hosts"
 grep -q '^203\.0\.113\.10[[:space:]]*web-a1' "$story/hosts" || fail "web-a1 is not in the hosts file"
 
 step "what the resolver answers (getent, the sandbox file bind-mounted over this root's /etc/hosts)"
+# A minbase root has no /etc/hosts of its own: give the bind mount a place to go.
+[ -e /etc/hosts ] || printf '127.0.0.1\tlocalhost\n' >/etc/hosts
 mount --bind "$story/hosts" /etc/hosts
 answer="$(getent hosts web-a1 || true)"
 umount /etc/hosts
