@@ -6,6 +6,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifndef __linux__
+// memfd_create and file seals are Linux calls: elsewhere there is no memory file, and bodies are sent from memory.
+int pseudodns_sealed_memory_file(const char *name, const void *bytes, size_t count) {
+    (void)name;
+    (void)bytes;
+    (void)count;
+    errno = ENOSYS;
+    return -1;
+}
+#else
 int pseudodns_sealed_memory_file(const char *name, const void *bytes, size_t count) {
     int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0) return -1;
@@ -29,3 +39,4 @@ fail: {
     return -1;
 }
 }
+#endif

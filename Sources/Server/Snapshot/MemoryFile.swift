@@ -1,6 +1,11 @@
 import CMemoryFile
-import Glibc
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A representation's bytes in a sealed, anonymous in-memory file (memfd), so the fast path can hand the
 /// kernel a file region (`sendfile`) instead of copying the body through the socket: the copy into the
