@@ -30,7 +30,7 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let routes: StaticRoutes
     private let metrics: ServerMetrics
-    private let accessLog: Logger?
+    private let accessLog: AccessLog?
     private let timeouts: ConnectionTimeoutHandler
     private let configuration: Configuration
 
@@ -58,7 +58,7 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var files = ConnectionFileHandles()
 
     init(
-        routes: StaticRoutes, metrics: ServerMetrics, accessLog: Logger?, timeouts: ConnectionTimeoutHandler,
+        routes: StaticRoutes, metrics: ServerMetrics, accessLog: AccessLog?, timeouts: ConnectionTimeoutHandler,
         configuration: Configuration
     ) {
         self.routes = routes
@@ -308,7 +308,7 @@ final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let accessLog, let started {
             accessLog.logRequest(
                 method: request.method == .get ? "GET" : "HEAD", path: request.path, status: Int(status.code),
-                bytes: bodyBytes, started: started, remote: context.channel.remoteDescription)
+                bytes: bodyBytes, started: started, remote: context.channel.remoteAddress)
         }
         return true
     }

@@ -23,7 +23,7 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     let configuration: Configuration
     let routes: StaticRoutes
     let metrics: ServerMetrics
-    let accessLog: Logger?
+    let accessLog: AccessLog?
     let connections: ConnectionLimit?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {

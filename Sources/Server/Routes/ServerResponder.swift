@@ -11,8 +11,8 @@ struct ServerResponder: HTTPResponder {
     let store: SnapshotStore
     let tokens: TokenStore?
     let metrics: ServerMetrics
-    /// nil turns the access log off (benchmarks); otherwise one line per request at info level.
-    let accessLog: Logger?
+    /// nil turns the access log off; otherwise one line per request.
+    let accessLog: AccessLog?
     let scheme: String
     /// Whose `Forwarded`/`X-Forwarded-For` choose a view's profile.
     var proxies = TrustedProxies()
@@ -26,7 +26,7 @@ struct ServerResponder: HTTPResponder {
         if let accessLog, let started {
             accessLog.logRequest(
                 method: request.method.rawValue, path: request.uri.path[...], status: Int(response.status.code),
-                bytes: bodyBytes, started: started, remote: "\(context.remote)")
+                bytes: bodyBytes, started: started, remote: context.channel.remoteAddress)
         }
         return response
     }
