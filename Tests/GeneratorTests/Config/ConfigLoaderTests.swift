@@ -18,7 +18,7 @@ import Testing
             config.profiles[0].include.map(\.path) == [
                 BuiltProducts.packageRoot + "/Profiles/static/datacenter-office.hosts"
             ])
-        #expect(config.allPrefixes == ["apne1a-prod", "apne1c-prod"])
+        #expect(config.prefixes(of: "tokyo") == ["apne1a-prod", "apne1c-prod"])
         #expect(config.shrinkGuard == 0.5)
         #expect(config.states == ["running"])
         let check = try ConfigCheck.run(path: path, environment: ProcessEnvironment(["HOME": "/nonexistent"]))
