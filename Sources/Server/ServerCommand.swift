@@ -58,6 +58,13 @@ struct ServerCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "One log line per request.")
     var accessLog = true
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Answer profile polls straight from the connection's bytes, ahead of the HTTP parser (Linux only).",
+            discussion: "--no-fast-path sends every request through the full HTTP stack (Hummingbird)."))
+    var fastPath = true
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -101,6 +108,7 @@ struct ServerCommand: ParsableCommand {
         options.requestTimeout = .seconds(requestTimeout)
         options.maxHeaderBytes = maxHeaderBytes
         options.accessLog = accessLog
+        options.fastPath = fastPath
         options.maxConnections = maxConnections
         DescriptorLimit.raiseToHard()
         options.trustedProxies = try trustedProxyRanges()

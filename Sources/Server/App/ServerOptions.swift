@@ -17,6 +17,9 @@ struct ServerOptions: Sendable {
     var maxHeaderBytes = 16 * 1024
     var pollInterval: Duration = .seconds(1)
     var accessLog = true
+    /// Answer profile polls from the connection's bytes ahead of NIO's HTTP parser (Linux only; elsewhere,
+    /// and with `--no-fast-path`, Hummingbird answers everything).
+    var fastPath = true
     /// Open connections at most (see ``ConnectionLimit``); nil: what the descriptor limit holds, at most
     /// 10 000 (``DescriptorLimit/defaultMaxConnections(limit:sendsFiles:)``).
     var maxConnections: Int?
