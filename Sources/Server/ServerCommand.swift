@@ -66,6 +66,13 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Seconds an access-log line may wait in the buffer (also written once 32 KiB wait, and at exit).")
     var accessLogFlush = 1
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Answer profile polls straight from the connection's bytes, ahead of the HTTP parser (Linux only).",
+            discussion: "--no-fast-path sends every request through the full HTTP stack (Hummingbird)."))
+    var fastPath = true
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -112,6 +119,7 @@ struct ServerCommand: ParsableCommand {
         options.accessLog = accessLog
         options.accessLogFormat = accessLogFormat
         options.accessLogFlush = .seconds(accessLogFlush)
+        options.fastPath = fastPath
         options.maxConnections = maxConnections
         DescriptorLimit.raiseToHard()
         options.trustedProxies = try trustedProxyRanges()

@@ -160,7 +160,7 @@ import Testing
         defer { output.close() }
         let server = try await offThePool {
             try HostsServerProcess(
-                directory: fixture.path, extraArguments: ["--access-log"], standardOutput: output.handle)
+                directory: fixture.path, accessLog: true, standardOutput: output.handle)
         }
         defer { server.stop() }
         let port = server.port
@@ -243,11 +243,12 @@ private struct LoggedServer: Sendable {
         let output = secrets.path + "/access.log"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: output))
-        var extra = ["--access-log"] + arguments
+        var extra = arguments
         if tokens { extra += ["--token-file", secrets.path + "/tokens"] }
         let serverArguments = extra
         let server = try await offThePool {
-            try HostsServerProcess(directory: fixture.path, extraArguments: serverArguments, standardOutput: handle)
+            try HostsServerProcess(
+                directory: fixture.path, extraArguments: serverArguments, accessLog: true, standardOutput: handle)
         }
         try handle.close()
         return LoggedServer(fixture: fixture, secrets: secrets, output: output, server: server)

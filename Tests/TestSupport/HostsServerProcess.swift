@@ -24,20 +24,21 @@ public final class HostsServerProcess: @unchecked Sendable {
     ///   - extraArguments: more command-line arguments (`--trusted-proxy`, `--max-connections`...).
     ///   - descriptorLimit: runs it under `prlimit --nofile=N:N` (soft and hard), for this server only.
     ///   - logFile: where its standard error (the log) goes; discarded when nil.
-    ///   - standardOutput: where its standard output (the access log, on with `--access-log`) goes;
-    ///     discarded when nil.
+    ///   - accessLog: keep its access log on (off by default, as benchmarks and most tests want it).
+    ///   - standardOutput: where its standard output (the access log) goes; discarded when nil.
     ///   - unprivileged: runs it as nobody:nogroup with no supplementary groups (`setpriv`), where file
     ///     permissions apply (root reads everything).
     public init(
         directory: String, tls: (certificate: String, key: String)? = nil, extraArguments: [String] = [],
-        descriptorLimit: Int? = nil, logFile: String? = nil, standardOutput: FileHandle? = nil,
-        unprivileged: Bool = false
+        descriptorLimit: Int? = nil, logFile: String? = nil, accessLog: Bool = false,
+        standardOutput: FileHandle? = nil, unprivileged: Bool = false
     ) throws {
         let binary = try BuiltProducts.path(of: "hosts-server")
         port = try LoopbackSocket.freePort()
         scheme = tls == nil ? "http" : "https"
         process = Process()
-        var arguments = ["--dir", directory, "--port", "\(port)", "--no-access-log", "--threads", "1"]
+        var arguments = ["--dir", directory, "--port", "\(port)", accessLog ? "--access-log" : "--no-access-log"]
+        arguments += ["--threads", "1"]
         if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         arguments += extraArguments
         // prlimit and setpriv each set up their process and exec the next: one process, so SIGTERM reaches

@@ -70,6 +70,12 @@ struct Publisher: Sendable {
             throw PublishError(reason: "\(error)")
         }
         defer { lock.release() }
+        // Temporaries and kept old versions of a generator killed mid-publication (its pid is gone).
+        for profile in profiles {
+            AtomicFile.removeStaleTemporaries(of: path(of: profile.name))
+            AtomicFile.removeStaleTemporaries(of: signaturePath(of: profile.name))
+        }
+        AtomicFile.removeStaleTemporaries(of: indexPath)
         let plan = plan(profiles)
         let published = zip(profiles, plan.actions).filter { $0.1.refusal == nil }
         var batch = AtomicFile.Batch()

@@ -114,6 +114,11 @@ struct ProfileRenderer {
         var entries: [HostsEntry] = []
         var lines: [Int] = []
         candidates.sort(by: Candidate.precedes)
+        // The same instance seen through two sources (two sources on one endpoint) is listed once, silently.
+        var seen: Set<SightingKey> = []
+        candidates = candidates.filter {
+            seen.insert(SightingKey(id: $0.instance.instanceID, address: $0.address)).inserted
+        }
         for (index, candidate) in candidates.enumerated() {
             var names: [Hostname] = []
             for name in candidate.hostnames {
@@ -121,10 +126,6 @@ struct ProfileRenderer {
                 case nil:
                     owner[name] = .instance(index)
                     names.append(name)
-                case .instance(let otherIndex)
-                where candidates[otherIndex].instance.instanceID == candidate.instance.instanceID
-                    && candidates[otherIndex].address == candidate.address:
-                    continue  // the same instance seen twice (e.g. two sources on one endpoint)
                 case .instance, .included:
                     lost[name, default: []].append(index)
                 }
@@ -236,6 +237,11 @@ struct ProfileRenderer {
             }
             return lhs.sourceIndex < rhs.sourceIndex
         }
+    }
+
+    private struct SightingKey: Hashable {
+        var id: String
+        var address: IPAddress
     }
 
     /// Who holds a name. An instance is its index in the sorted candidates: a whole `Candidate` per name would

@@ -35,8 +35,9 @@ func buildApplication(
         ? AccessLog(
             configuration: .init(format: options.accessLogFormat, flushInterval: options.accessLogFlush),
             registry: metrics.registry, logger: logger) : nil
+    let accounting = RequestAccounting(metrics: metrics, accessLog: accessLog)
     let responder = ServerResponder(
-        store: store, tokens: tokens, metrics: metrics, accessLog: accessLog,
+        store: store, tokens: tokens, accounting: accounting,
         scheme: options.tls == nil ? "http" : "https", proxies: TrustedProxies(options.trustedProxies))
     let watcher = DirectoryWatcher(
         store: store, loader: loader, tokens: tokens, interval: options.pollInterval, logger: logger)
@@ -45,13 +46,15 @@ func buildApplication(
     limits.maxHeaderFieldSize = options.maxHeaderBytes
     limits.maxHeaderListSize = options.maxHeaderBytes
     limits.maxHeaderFieldCount = 100
+    let fastPath = options.fastPath && ProfileHTTP1Channel.fastPathAvailable
     let channel = ProfileHTTP1Channel.Configuration(
         idleTimeout: TimeAmount(options.idleTimeout), requestTimeout: TimeAmount(options.requestTimeout),
-        decoderLimits: limits, sendsFiles: options.tls == nil)
+        decoderLimits: limits, sendsFiles: options.tls == nil,
+        fastPath: fastPath)
     let routes = StaticRoutes(store: store, tokens: tokens, proxies: TrustedProxies(options.trustedProxies))
     var server = HTTPServerBuilder { responder in
         ProfileHTTP1Channel(
-            responder: responder, configuration: channel, routes: routes, metrics: metrics, accessLog: accessLog,
+            responder: responder, configuration: channel, routes: routes, accounting: accounting,
             connections: connections)
     }
     if let tls = options.tls {
@@ -79,7 +82,7 @@ func buildApplication(
                 "listening",
                 metadata: [
                     "address": "\(options.host):\(port)", "tls": "\(options.tls != nil)",
-                    "tokens": "\(tokens != nil)", "dir": "\(options.directory)",
+                    "tokens": "\(tokens != nil)", "fast_path": "\(fastPath)", "dir": "\(options.directory)",
                     "max_connections": "\(connections.maximum)", "descriptor_limit": "\(DescriptorLimit.current)",
                     "trusted_proxies": "\(options.trustedProxies.map(\.description).joined(separator: ","))",
                 ])

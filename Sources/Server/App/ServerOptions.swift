@@ -21,6 +21,9 @@ struct ServerOptions: Sendable {
     var accessLogFormat: AccessLogFormat = .text
     /// The longest a line waits in the access log's buffer (nginx's `flush=`).
     var accessLogFlush: Duration = .seconds(1)
+    /// Answer profile polls from the connection's bytes ahead of NIO's HTTP parser (Linux only; elsewhere,
+    /// and with `--no-fast-path`, Hummingbird answers everything).
+    var fastPath = true
     /// Open connections at most (see ``ConnectionLimit``); nil: what the descriptor limit holds, at most
     /// 10 000 (``DescriptorLimit/defaultMaxConnections(limit:sendsFiles:)``).
     var maxConnections: Int?

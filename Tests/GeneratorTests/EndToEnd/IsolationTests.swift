@@ -61,6 +61,9 @@ struct IsolationTests {
         #expect(first.status == 0, "\(first.stderr)")
         let remoteBefore = try #require(folder.read("pub/remote.hosts"))
         let bothBefore = try #require(folder.read("pub/both.hosts"))
+        // `both` sees alpha through tokyo and osaka (one moto): listed once, and not reported as skipped.
+        #expect(bothBefore.components(separatedBy: " alpha.both\n").count == 2, "\(bothBefore)")
+        #expect(!first.stderr.contains("instance skipped"), "\(first.stderr)")
         let indexBefore = try ProfileIndex.decode(Data(contentsOf: URL(fileURLWithPath: folder.file("pub/index.json"))))
 
         _ = try await offThePool { try MotoSeeder(endpoint: moto).create([.init(name: "beta", prefix: prefix)]) }

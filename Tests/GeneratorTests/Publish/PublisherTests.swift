@@ -1,5 +1,6 @@
 import Foundation
 import HostsCore
+import TestSupport
 import Testing
 
 @testable import Generator
@@ -106,5 +107,23 @@ import Testing
         #expect(index != nil)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
         #expect(leftovers.sorted() == [Publisher.lockName], "no temporary or backup left: \(leftovers)")
+    }
+
+    @Test func leftoversOfAKilledPublicationAreRemoved() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let gone = try await offThePool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/true")
+            try process.run()
+            process.waitUntilExit()
+            return process.processIdentifier
+        }
+        try folder.write(".office.hosts.tmp-\(gone)-old-1", "old\n")
+        try folder.write(".index.json.tmp-\(gone)-2", "{}")
+        let publisher = Publisher(directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 0.5), force: .none)
+        try publisher.publish([rendered("office", lines: 1)], at: Date())
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
+        #expect(hidden == [Publisher.lockName])
     }
 }
