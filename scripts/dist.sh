@@ -39,6 +39,12 @@ for program in "${programs[@]}"; do
     scripts/install-program.sh "$stage/bin" "$program" "$root" ""
     install -d "$root/lib/systemd/system" "$root/share/doc/pseudodns"
     install -m 644 deploy/systemd/"$program".* "$root/lib/systemd/system/"
+    # The account a unit runs as (User=): its deploy/sysusers.d entry, for /etc/sysusers.d.
+    for user in $(sed -n 's/^User=//p' deploy/systemd/"$program".*); do
+        for entry in $(grep -l "^u $user " deploy/sysusers.d/*.conf 2>/dev/null); do
+            install -D -m 644 "$entry" "$root/lib/sysusers.d/$(basename "$entry")"
+        done
+    done
     install -m 644 README.md docs/ARCHITECTURE.md "$root/share/doc/pseudodns/"
     tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" -C "$stage/tar" \
         -czf "dist/$top.tar.gz" "$top"

@@ -15,7 +15,9 @@ enum ConfigCheck {
             do {
                 let endpoint = try EC2Endpoint.resolve(
                     region: source.region, endpoint: source.endpoint, environment: environment)
-                out += "source \(source.name): \(endpoint.region) \(endpoint.url.absoluteString)\n"
+                out +=
+                    "source \(source.name): \(endpoint.region) \(endpoint.url.absoluteString), timeout "
+                    + "\(Interval(seconds: source.timeout))\n"
             } catch {
                 throw ConfigError(path: path, key: "sources[\(index)]", reason: "\(source.name): \(error)")
             }
@@ -36,7 +38,8 @@ enum ConfigCheck {
             let templates = profile.hostnames.map(\.description).joined(separator: " ")
             out +=
                 "profile \(profile.name): \(profile.address.rawValue) addresses of \(profile.prefixes.joined(separator: ", ")); "
-                + "hostnames \(templates); \(profile.include.count) include(s), \(entries) static entries\n"
+                + "hostnames \(templates); sources \(profile.sources.joined(separator: ", ")); "
+                + "\(profile.include.count) include(s), \(entries) static entries\n"
         }
         for view in config.views {
             let steps = view.choose.map { choice in
@@ -44,6 +47,9 @@ enum ConfigCheck {
                     ?? "else \(choice.profile)"
             }
             out += "view \(view.name): \(steps.joined(separator: "; "))\n"
+        }
+        for source in config.sources where config.prefixes(of: source.name).isEmpty {
+            out += "warning: source \(source.name) is used by no profile (it is not queried)\n"
         }
         out += "output \(config.output)\nok\n"
         return out
