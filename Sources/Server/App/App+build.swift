@@ -13,7 +13,7 @@ func buildApplication(
 ) throws -> Application<ServerResponder> {
     let directory = PublishedDirectory(path: options.directory)
     do {
-        _ = try directory.listRegularFiles()
+        _ = try directory.list()
     } catch {
         throw ServerSetupError(description: "--dir \(error)")
     }
@@ -30,7 +30,12 @@ func buildApplication(
 
     let metrics = ServerMetrics()
     let connections = try makeConnectionLimit(options: options, metrics: metrics)
-    let accounting = RequestAccounting(metrics: metrics, accessLog: options.accessLog ? logger : nil)
+    let accessLog =
+        options.accessLog
+        ? AccessLog(
+            configuration: .init(format: options.accessLogFormat, flushInterval: options.accessLogFlush),
+            registry: metrics.registry, logger: logger) : nil
+    let accounting = RequestAccounting(metrics: metrics, accessLog: accessLog)
     let responder = ServerResponder(
         store: store, tokens: tokens, accounting: accounting,
         scheme: options.tls == nil ? "http" : "https", proxies: TrustedProxies(options.trustedProxies))
@@ -60,7 +65,9 @@ func buildApplication(
         server: server,
         configuration: ApplicationConfiguration(
             address: .hostname(options.host, port: options.port), serverName: "hosts-server"),
-        services: [watcher],
+        // Shut down in reverse order: the server (finishing the requests in flight) before the access log
+        // writes its last lines.
+        services: (accessLog.map { [$0] } ?? []) + [watcher],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port
             do {

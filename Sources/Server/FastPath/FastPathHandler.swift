@@ -356,7 +356,7 @@
             accounting.answered(
                 method: method, path: path, route: Route(path: path).label, status: answer.status,
                 bodyBytes: body?.readableBytes ?? 0, started: accounting.start,
-                remote: context.channel.remoteDescription)
+                remote: context.channel.remoteAddress)
         }
 
         /// A promise for an answer's last write: until it completes, the connection is not idle (a client that
@@ -431,7 +431,7 @@
 
             accounting.answered(
                 method: request.methodName, path: request.path, route: route.label, status: Int(status.code),
-                bodyBytes: body?.readableBytes ?? 0, started: started, remote: context.channel.remoteDescription)
+                bodyBytes: body?.readableBytes ?? 0, started: started, remote: context.channel.remoteAddress)
             return true
         }
 

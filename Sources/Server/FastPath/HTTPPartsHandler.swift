@@ -160,7 +160,7 @@ final class HTTPPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.closeLingering(after: written.futureResult)
         accounting.answered(
             method: "-", path: "-", route: .other, status: answer.status, bodyBytes: answer.text.utf8.count,
-            started: accounting.start, remote: context.channel.remoteDescription)
+            started: accounting.start, remote: context.channel.remoteAddress)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

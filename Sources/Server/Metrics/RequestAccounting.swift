@@ -1,4 +1,3 @@
-import Logging
 import NIOCore
 
 /// Where every answered request is counted and logged, whichever path answered it (the fast path, the
@@ -7,7 +6,7 @@ import NIOCore
 struct RequestAccounting: Sendable {
     let metrics: ServerMetrics
     /// nil turns the access log off.
-    let accessLog: Logger?
+    let accessLog: AccessLog?
 
     /// When a request started, for its duration in the access log; nil (and free) with the log off.
     var start: NIODeadline? { accessLog == nil ? nil : .now() }
@@ -15,7 +14,7 @@ struct RequestAccounting: Sendable {
     /// Counts and logs one answered request. `bodyBytes` are the body bytes sent (0 for HEAD and 304).
     func answered(
         method: String, path: Substring, route: Route.Label, status: Int, bodyBytes: Int, started: NIODeadline?,
-        remote: @autoclosure () -> String
+        remote: @autoclosure () -> SocketAddress?
     ) {
         metrics.record(route: route, status: status, bodyBytes: bodyBytes)
         if let accessLog, let started {

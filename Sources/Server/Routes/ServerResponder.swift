@@ -26,7 +26,8 @@ struct ServerResponder: HTTPResponder {
         let bodyBytes = request.method == .head ? 0 : (response.body.contentLength ?? 0)
         accounting.answered(
             method: request.method.rawValue, path: request.uri.path[...], route: route.label,
-            status: Int(response.status.code), bodyBytes: bodyBytes, started: started, remote: context.remote)
+            status: Int(response.status.code), bodyBytes: bodyBytes, started: started,
+            remote: context.channel.remoteAddress)
         return response
     }
 
