@@ -53,7 +53,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let pass = GenerationPass(
             config: loaded, output: output ?? loaded.output, dryRun: dryRun, force: force, environment: environment,
             transport: transport,
-            credentials: CredentialsCache(chain: CredentialChain(environment: environment, transport: transport)),
+            credentials: CredentialsRegistry(),
             logger: logger)
         guard let interval else {
             let code = await Self.runOnce(pass)

@@ -24,11 +24,33 @@ struct GeneratorConfig: Sendable {
     var allPrefixes: [String] { Array(Set(profiles.flatMap(\.prefixes))).sorted() }
 }
 
-/// One EC2 region/endpoint to sweep.
+/// One EC2 region/endpoint to sweep, and the identity it is swept with.
 struct SourceConfig: Sendable, Equatable {
     var name: String
     var region: String?
     var endpoint: String?
+    /// `profile:`: a profile of the shared AWS files (`~/.aws/config`, `~/.aws/credentials`). Named, it must
+    /// resolve: the environment's keys and the rest of the chain are not consulted.
+    var profile: String?
+    /// `role_arn:`: a role assumed with the source's base credentials (its `profile:`, else the default chain).
+    var roleARN: String?
+    /// `external_id:`: sent with `role_arn:` (the role's trust policy may require it).
+    var externalID: String?
+    /// `role_session_name:`: the session name of the assumed role (default `hosts-generator-<unix time>`).
+    var roleSessionName: String?
+
+    init(
+        name: String, region: String? = nil, endpoint: String? = nil, profile: String? = nil,
+        roleARN: String? = nil, externalID: String? = nil, roleSessionName: String? = nil
+    ) {
+        self.name = name
+        self.region = region
+        self.endpoint = endpoint
+        self.profile = profile
+        self.roleARN = roleARN
+        self.externalID = externalID
+        self.roleSessionName = roleSessionName
+    }
 }
 
 /// Which address of an instance a profile publishes.

@@ -19,7 +19,8 @@ struct GenerationPass: Sendable {
     var force = false
     var environment: ProcessEnvironment
     var transport: HTTPTransport
-    var credentials: CredentialsCache
+    /// Credentials per identity, kept across passes.
+    var credentials: CredentialsRegistry
     var logger: Logger
 
     func run(now: @Sendable () -> Date = Date.init) async throws(PassError) -> PassReport {
@@ -97,21 +98,34 @@ struct GenerationPass: Sendable {
         return out
     }
 
+    /// The client for one source: its endpoint and its identity (planned from its keys and the shared files as they
+    /// are now; the credentials themselves are fetched, and kept across passes, by the registry's cache).
+    func client(for source: SourceConfig) async throws(PassError) -> EC2QueryClient {
+        let endpoint: EC2Endpoint
+        do {
+            endpoint = try EC2Endpoint.resolve(
+                region: source.region, endpoint: source.endpoint, environment: environment, profile: source.profile)
+        } catch {
+            throw .endpoint(source: source.name, error)
+        }
+        let identity: SourceIdentity
+        do {
+            identity = try SourceIdentity.resolve(
+                source, endpoint: endpoint, environment: environment, transport: transport)
+        } catch {
+            throw .credentials(source: source.name, error)
+        }
+        return EC2QueryClient(
+            source: source.name, endpoint: endpoint, transport: transport,
+            credentials: await credentials.cache(plan: identity.plan, context: identity.context), retry: config.retry,
+            logger: logger)
+    }
+
     /// One DescribeInstances sweep per source, all at once; the first failure cancels the others.
     func sweepAll() async throws(PassError) -> [SweepResult] {
         var clients: [EC2QueryClient] = []
         for source in config.sources {
-            let endpoint: EC2Endpoint
-            do {
-                endpoint = try EC2Endpoint.resolve(
-                    region: source.region, endpoint: source.endpoint, environment: environment)
-            } catch {
-                throw .endpoint(source: source.name, error)
-            }
-            clients.append(
-                EC2QueryClient(
-                    source: source.name, endpoint: endpoint, transport: transport, credentials: credentials,
-                    retry: config.retry, logger: logger))
+            clients.append(try await client(for: source))
         }
         let prefixes = config.allPrefixes
         let states = config.states
@@ -121,10 +135,12 @@ struct GenerationPass: Sendable {
                 group.addTask {
                     do throws(EC2Error) {
                         let sweep = try await client.describeInstances(prefixes: prefixes, states: states)
+                        let account = await client.credentials.accountID(ec2IsCustom: client.endpoint.isCustom)
                         logger.info(
                             "source swept",
                             metadata: [
                                 "source": "\(sweep.source)", "endpoint": "\(client.endpoint.url.absoluteString)",
+                                "credentials": "\(client.credentials.plan.description)", "account": "\(account)",
                                 "pages": "\(sweep.pages)", "instances": "\(sweep.instances.count)",
                                 "requests": "\(sweep.attempts)", "seconds": "\(String(format: "%.3f", sweep.seconds))",
                             ])

@@ -4,6 +4,8 @@ import HostsCore
 enum PassError: Error, CustomStringConvertible, Sendable {
     case source(EC2Error)
     case endpoint(source: String, EndpointError)
+    /// The source's identity cannot be planned (a named profile missing, a role without a source…).
+    case credentials(source: String, CredentialsError)
     case include(profile: String, HostsParseError)
     case includeUnreadable(profile: String, path: String)
     case publish(PublishError)
@@ -13,6 +15,7 @@ enum PassError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .source(let error): return "\(error)"
         case .endpoint(let source, let error): return "source \(source): \(error)"
+        case .credentials(let source, let error): return "source \(source): \(error)"
         case .include(let profile, let error): return "profile \(profile): include \(error)"
         case .includeUnreadable(let profile, let path):
             return "profile \(profile): include \(path): cannot read the file"
