@@ -102,7 +102,8 @@ let package = Package(
         // Shared by the test targets only: moto_server launcher, free ports, temp dirs, running built binaries.
         .target(
             name: "TestSupport", dependencies: ["HostsCore"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "HostsCoreTests", dependencies: ["HostsCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HostsCoreTests", dependencies: ["HostsCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "GeneratorTests", dependencies: ["Generator", "HostsCore", "TestSupport"],
             swiftSettings: swiftSettings),

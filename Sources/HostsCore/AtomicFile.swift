@@ -82,6 +82,30 @@ public enum AtomicFile {
     ) throws(AtomicFileError) -> Outcome {
         let target = try self.target(of: path, symlinks: options.symlinks)
         let directory = Self.directory(of: target)
+        let temporary = try writeTemporary(for: target, bytes, options: options)
+        guard stillCurrent() else {
+            unlink(temporary)
+            return .changedMeanwhile
+        }
+        if rename(temporary, target) != 0 {
+            let code = errno
+            unlink(temporary)
+            guard options.rewriteInPlaceWhenPinned, code == EBUSY || code == EXDEV else {
+                throw AtomicFileError(path: target, step: "replace", errno: code)
+            }
+            try rewriteInPlace(target, bytes)
+            return .rewrittenInPlace
+        }
+        syncDirectory(directory)
+        return .renamed
+    }
+
+    /// A fsynced temporary next to `target` holding `bytes`, with the metadata `options` asks for; returns its path.
+    /// Nothing is left behind when it fails.
+    static func writeTemporary(for target: String, _ bytes: some Collection<UInt8>, options: Options)
+        throws(AtomicFileError) -> String
+    {
+        let directory = Self.directory(of: target)
         // The old file, opened (not just stat'ed) so its attributes are read from the file that is replaced.
         let noFollow = options.symlinks == .replaceLink ? 0 : O_NOFOLLOW
         // Without keepMetadata nothing is taken from the old file, so it is not opened: a planted link to a
@@ -113,21 +137,7 @@ public enum AtomicFile {
             unlink(temporary)
             throw failure
         }
-        guard stillCurrent() else {
-            unlink(temporary)
-            return .changedMeanwhile
-        }
-        if rename(temporary, target) != 0 {
-            let code = errno
-            unlink(temporary)
-            guard options.rewriteInPlaceWhenPinned, code == EBUSY || code == EXDEV else {
-                throw AtomicFileError(path: target, step: "replace", errno: code)
-            }
-            try rewriteInPlace(target, bytes)
-            return .rewrittenInPlace
-        }
-        syncDirectory(directory)
-        return .renamed
+        return temporary
     }
 
     /// Like ``write(_:to:mode:)``, but does nothing and returns false when `path` already holds exactly `bytes`.

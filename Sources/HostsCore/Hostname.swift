@@ -8,7 +8,8 @@
 ///   spellings name the same host, and keeping one form makes conflicts detectable.
 /// - Underscores are rejected: they are legal in DNS records (`_sip._tcp`) but not in host names, and
 ///   resolvers disagree on them. ``sanitizeLabel(_:)`` turns them into hyphens for names made from tags.
-/// - Non-ASCII is rejected: internationalised names must be written in their `xn--` form.
+/// - Non-ASCII is rejected: internationalised names must be written in their `xn--` form (``sanitizeLabel(_:)``
+///   makes that form from tag values).
 /// - A name made only of digits and dots is rejected, since resolvers read it as an address.
 public struct Hostname: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let maxLength = 253
@@ -86,34 +87,6 @@ public struct Hostname: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var description: String { value }
 
     public static func < (lhs: Hostname, rhs: Hostname) -> Bool { lhs.value < rhs.value }
-
-    /// Turns free text, such as an EC2 tag value, into one valid label: lowercased; every run of characters
-    /// other than `a-z` and `0-9` (spaces, underscores, dots, non-ASCII) becomes one `-`; hyphens at
-    /// either end are trimmed; the result is cut to 63 characters. Returns nil when nothing is left.
-    public static func sanitizeLabel(_ text: some StringProtocol) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(min(text.utf8.count, maxLabelLength))
-        var pendingHyphen = false
-        for byte in text.utf8 {
-            let lower = (byte >= 0x41 && byte <= 0x5a) ? byte | 0x20 : byte
-            let isAlnum =
-                (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
-                || (lower >= UInt8(ascii: "0") && lower <= UInt8(ascii: "9"))
-            if isAlnum {
-                if pendingHyphen && !out.isEmpty { out.append(UInt8(ascii: "-")) }
-                pendingHyphen = false
-                out.append(lower)
-            } else if byte & 0xc0 != 0x80 {
-                // Continuation bytes of one non-ASCII character make one separator, not several.
-                pendingHyphen = true
-            }
-        }
-        if out.count > maxLabelLength {
-            out.removeSubrange(maxLabelLength...)
-            while out.last == UInt8(ascii: "-") { out.removeLast() }
-        }
-        return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
-    }
 }
 
 /// Why a piece of text is not a host name.

@@ -55,8 +55,23 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Event loop threads (default: the CPUs this process may run on).")
     var threads: Int?
 
-    @Flag(inversion: .prefixedNo, help: "One log line per request.")
+    @Flag(
+        inversion: .prefixedNo, help: "One line per request on standard output (the log proper goes to standard error)."
+    )
     var accessLog = true
+
+    @Option(help: "Access-log lines as logfmt `key=value` text or as JSON objects: text, json.")
+    var accessLogFormat = AccessLogFormat.text
+
+    @Option(help: "Seconds an access-log line may wait in the buffer (also written once 32 KiB wait, and at exit).")
+    var accessLogFlush = 1
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Answer profile polls straight from the connection's bytes, ahead of the HTTP parser (Linux only).",
+            discussion: "--no-fast-path sends every request through the full HTTP stack (Hummingbird)."))
+    var fastPath = true
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
@@ -73,6 +88,7 @@ struct ServerCommand: ParsableCommand {
         guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        guard accessLogFlush >= 1 else { throw ValidationError("--access-log-flush must be at least 1") }
         guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
         _ = try trustedProxyRanges()
     }
@@ -101,6 +117,9 @@ struct ServerCommand: ParsableCommand {
         options.requestTimeout = .seconds(requestTimeout)
         options.maxHeaderBytes = maxHeaderBytes
         options.accessLog = accessLog
+        options.accessLogFormat = accessLogFormat
+        options.accessLogFlush = .seconds(accessLogFlush)
+        options.fastPath = fastPath
         options.maxConnections = maxConnections
         DescriptorLimit.raiseToHard()
         options.trustedProxies = try trustedProxyRanges()
@@ -113,3 +132,5 @@ struct ServerCommand: ParsableCommand {
         }
     }
 }
+
+extension AccessLogFormat: ExpressibleByArgument {}

@@ -24,26 +24,35 @@ public final class HostsServerProcess: @unchecked Sendable {
     ///   - extraArguments: more command-line arguments (`--trusted-proxy`, `--max-connections`...).
     ///   - descriptorLimit: runs it under `prlimit --nofile=N:N` (soft and hard), for this server only.
     ///   - logFile: where its standard error (the log) goes; discarded when nil.
+    ///   - accessLog: keep its access log on (off by default, as benchmarks and most tests want it).
+    ///   - standardOutput: where its standard output (the access log) goes; discarded when nil.
+    ///   - unprivileged: runs it as nobody:nogroup with no supplementary groups (`setpriv`), where file
+    ///     permissions apply (root reads everything).
     public init(
         directory: String, tls: (certificate: String, key: String)? = nil, extraArguments: [String] = [],
-        descriptorLimit: Int? = nil, logFile: String? = nil
+        descriptorLimit: Int? = nil, logFile: String? = nil, accessLog: Bool = false,
+        standardOutput: FileHandle? = nil, unprivileged: Bool = false
     ) throws {
         let binary = try BuiltProducts.path(of: "hosts-server")
         port = try LoopbackSocket.freePort()
         scheme = tls == nil ? "http" : "https"
         process = Process()
-        var arguments = ["--dir", directory, "--port", "\(port)", "--no-access-log", "--threads", "1"]
+        var arguments = ["--dir", directory, "--port", "\(port)", accessLog ? "--access-log" : "--no-access-log"]
+        arguments += ["--threads", "1"]
         if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         arguments += extraArguments
-        if let descriptorLimit {
-            // prlimit sets the limit on itself and execs the server: same process, so SIGTERM reaches it.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
-            process.arguments = ["--nofile=\(descriptorLimit):\(descriptorLimit)", "--", binary] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
+        // prlimit and setpriv each set up their process and exec the next: one process, so SIGTERM reaches
+        // the server.
+        var command = [binary] + arguments
+        if unprivileged {
+            command = ["/usr/bin/setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", "--"] + command
         }
-        process.standardOutput = FileHandle.nullDevice
+        if let descriptorLimit {
+            command = ["/usr/bin/prlimit", "--nofile=\(descriptorLimit):\(descriptorLimit)", "--"] + command
+        }
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.standardOutput = standardOutput ?? FileHandle.nullDevice
         if let logFile {
             FileManager.default.createFile(atPath: logFile, contents: nil)
             process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))

@@ -6,6 +6,7 @@ import NIOHTTP1
 import NIOHTTPCompression
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// The client's one HTTP stack: conditional GETs of remote segments (and their signatures) over AsyncHTTPClient.
 ///
@@ -18,9 +19,13 @@ import NIOSSL
 /// One per command (the decoded-size cap is a client setting); call ``shutdown()`` when done, or use
 /// ``with(maxBytes:_:)``.
 final class RemoteFetcher: Sendable {
-    private let client: HTTPClient
+    /// One client per way out (direct, or each proxy the environment names): AsyncHTTPClient takes the proxy from
+    /// its configuration, while `no_proxy` and the scheme choose it per URL.
+    private let clients: Mutex<[ProxyServer?: HTTPClient]>
+    private let configuration: HTTPClient.Configuration
+    private let proxies: ProxySettings
 
-    init(maxBytes: Int) {
+    init(maxBytes: Int, proxies: ProxySettings = ProxySettings()) {
         var configuration = HTTPClient.Configuration(tlsConfiguration: Self.tls(trusting: nil))
         // Redirects are followed by hand: AsyncHTTPClient's own following would forward the Authorization header.
         configuration.redirectConfiguration = .disallow
@@ -29,10 +34,28 @@ final class RemoteFetcher: Sendable {
         // One attempt per fetch: a refused connection or failed handshake is an answer, not something to retry
         // until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.configuration = configuration
+        self.proxies = proxies
+        clients = Mutex([:])
     }
 
-    func shutdown() async { try? await client.shutdown() }
+    /// The client that reaches `url` the way the environment says.
+    private func httpClient(for url: URL) throws(FetchError) -> (HTTPClient, ProxyServer?) {
+        let proxy = try proxies.proxy(for: url)
+        let client = clients.withLock { clients in
+            if let existing = clients[proxy] { return existing }
+            var configuration = self.configuration
+            configuration.proxy = proxy?.configuration
+            let created = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[proxy] = created
+            return created
+        }
+        return (client, proxy)
+    }
+
+    func shutdown() async {
+        for client in clients.withLock({ Array($0.values) }) { try? await client.shutdown() }
+    }
 
     /// Runs `body` with a fetcher and shuts it down afterwards, whatever `body` does.
     static func with<T>(maxBytes: Int, _ body: (RemoteFetcher) async throws -> T) async throws -> T {
@@ -133,6 +156,7 @@ final class RemoteFetcher: Sendable {
         } catch {
             throw FetchError(reason: "invalid URL \(url): \(error)")
         }
+        let (client, proxy) = try httpClient(for: url)
         let collector =
             given
             ?? BodyCollector(maxBytes: limits.maxBytes) {
@@ -146,7 +170,8 @@ final class RemoteFetcher: Sendable {
                 task.cancel()
             }
         } catch {
-            throw Self.describe(error, phase: collector.phase, url: url, limits: limits, caFile: caFile)
+            throw Self.describe(
+                error, phase: collector.phase, url: url, limits: limits, caFile: caFile, proxy: proxy)
         }
     }
 
@@ -196,10 +221,13 @@ final class RemoteFetcher: Sendable {
     // MARK: errors
 
     /// One line for every way the transfer can end badly, naming the phase a deadline or a dropped connection hit.
-    static func describe(_ error: any Error, phase: FetchPhase, url: URL, limits: FetchLimits, caFile: String?)
-        -> FetchError
-    {
-        let server = "\(url.host ?? "?"):\(url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))"
+    static func describe(
+        _ error: any Error, phase: FetchPhase, url: URL, limits: FetchLimits, caFile: String?,
+        proxy: ProxyServer? = nil
+    ) -> FetchError {
+        let origin = "\(url.host ?? "?"):\(url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))"
+        // Through a proxy the connection (and what refuses, times out or closes it) is the proxy's.
+        let server = proxy.map { "\(origin) via \($0)" } ?? origin
         let tooLarge = FetchError(
             reason: "response larger than \(ByteCount.describe(limits.maxBytes)) (max-bytes, counted after decoding)")
         switch error {
@@ -219,6 +247,13 @@ final class RemoteFetcher: Sendable {
                 return FetchError(reason: "connection closed by \(server) \(phase.description)")
             case .cancelled:
                 return FetchError(reason: "cancelled \(phase.description)")
+            case .proxyAuthenticationRequired:
+                return FetchError(reason: "\(server): the proxy wants credentials (user:password@ in the proxy URL)")
+            case .invalidProxyResponse:
+                return FetchError(
+                    reason: "\(server): the proxy refused the tunnel (does it allow CONNECT to \(origin)?)")
+            case .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
+                return FetchError(reason: "\(server): no answer from the proxy in time")
             default:
                 return FetchError(reason: "\(server): \(error)")
             }

@@ -20,8 +20,8 @@ enum ConfigCheck {
                 // is missing or incomplete fails here.
                 let plan = try SourceIdentity.plan(source, environment: environment)
                 out +=
-                    "source \(source.name): \(endpoint.region) \(endpoint.url.absoluteString); "
-                    + "credentials: \(plan.description)\n"
+                    "source \(source.name): \(endpoint.region) \(endpoint.url.absoluteString), timeout "
+                    + "\(Interval(seconds: source.timeout)); credentials: \(plan.description)\n"
             } catch {
                 throw ConfigError(path: path, key: "sources[\(index)]", reason: "\(source.name): \(error)")
             }
@@ -42,7 +42,8 @@ enum ConfigCheck {
             let templates = profile.hostnames.map(\.description).joined(separator: " ")
             out +=
                 "profile \(profile.name): \(profile.address.rawValue) addresses of \(profile.prefixes.joined(separator: ", ")); "
-                + "hostnames \(templates); \(profile.include.count) include(s), \(entries) static entries\n"
+                + "hostnames \(templates); sources \(profile.sources.joined(separator: ", ")); "
+                + "\(profile.include.count) include(s), \(entries) static entries\n"
         }
         for view in config.views {
             let steps = view.choose.map { choice in
@@ -50,6 +51,9 @@ enum ConfigCheck {
                     ?? "else \(choice.profile)"
             }
             out += "view \(view.name): \(steps.joined(separator: "; "))\n"
+        }
+        for source in config.sources where config.prefixes(of: source.name).isEmpty {
+            out += "warning: source \(source.name) is used by no profile (it is not queried)\n"
         }
         out += "output \(config.output)\nok\n"
         return out

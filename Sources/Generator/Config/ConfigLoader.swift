@@ -42,7 +42,9 @@ struct ConfigLoader {
             let key = "sources[\(index)]"
             let fields = try mapping(
                 node, key: key,
-                allowed: ["name", "region", "endpoint", "profile", "role_arn", "external_id", "role_session_name"])
+                allowed: [
+                    "name", "region", "endpoint", "timeout", "profile", "role_arn", "external_id", "role_session_name",
+                ])
             let name = try requiredString(fields, "name", in: node, key: key)
             if sources.contains(where: { $0.name == name }) {
                 throw error(fields["name"]!, "\(key).name", "duplicate source name '\(name)'")
@@ -55,6 +57,9 @@ struct ConfigLoader {
             }
             var source = SourceConfig(
                 name: name, region: try optionalString(fields, "region", key: key), endpoint: endpoint)
+            if let timeout = fields["timeout"] {
+                source.timeout = try interval(timeout, "\(key).timeout", in: SourceConfig.timeoutRange)
+            }
             try parseIdentity(fields, key: key, into: &source)
             sources.append(source)
         }
@@ -64,8 +69,9 @@ struct ConfigLoader {
             throw error(root, "profiles", "missing (list at least one profile)")
         }
         var profiles: [ProfileConfig] = []
+        let sourceNames = sources.map(\.name)
         for (index, node) in try sequence(profilesNode, key: "profiles").enumerated() {
-            let profile = try parseProfile(node, key: "profiles[\(index)]", base: base)
+            let profile = try parseProfile(node, key: "profiles[\(index)]", base: base, sources: sourceNames)
             if profiles.contains(where: { $0.name == profile.name }) {
                 throw error(node, "profiles[\(index)].name", "duplicate profile name '\(profile.name)'")
             }
@@ -157,9 +163,12 @@ struct ConfigLoader {
         }
     }
 
-    private func parseProfile(_ node: Node, key: String, base: URL) throws(ConfigError) -> ProfileConfig {
+    private func parseProfile(_ node: Node, key: String, base: URL, sources: [String]) throws(ConfigError)
+        -> ProfileConfig
+    {
         let fields = try mapping(
-            node, key: key, allowed: ["name", "description", "prefixes", "address", "hostnames", "include"])
+            node, key: key,
+            allowed: ["name", "description", "prefixes", "address", "hostnames", "include", "sources"])
         let name = try requiredString(fields, "name", in: node, key: key)
         guard ProfileName.isValid(name) else {
             throw error(
@@ -195,9 +204,26 @@ struct ConfigLoader {
                 include.append(ProfileConfig.Include(written: text, path: resolved))
             }
         }
+        var used = sources
+        if let sourcesNode = fields["sources"] {
+            used = try stringList(sourcesNode, key: "\(key).sources")
+            if used.isEmpty {
+                throw error(sourcesNode, "\(key).sources", "list at least one source (or leave it out: all)")
+            }
+            for (position, source) in used.enumerated() {
+                if !sources.contains(source) {
+                    throw error(
+                        sourcesNode, "\(key).sources[\(position)]",
+                        "unknown source '\(source)' (one of \(sources.joined(separator: ", ")))")
+                }
+                if used[..<position].contains(source) {
+                    throw error(sourcesNode, "\(key).sources[\(position)]", "source '\(source)' is listed twice")
+                }
+            }
+        }
         return ProfileConfig(
             name: name, description: try optionalString(fields, "description", key: key), prefixes: prefixes,
-            address: address, hostnames: hostnames, include: include)
+            address: address, hostnames: hostnames, include: include, sources: used)
     }
 
     /// `views:`: each view's fields and ranges are read here (for line numbers), then checked as a whole by
@@ -248,6 +274,16 @@ struct ConfigLoader {
     }
 
     // MARK: Node access
+
+    /// A duration in HostsCore's one grammar (`30s`, `5m`, `1h30m`), within `range`.
+    private func interval(_ node: Node, _ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        guard let text = node.scalar?.string else { throw error(node, key, "must be a duration such as 30s or 5m") }
+        do {
+            return try Interval(parsing: text).checked(key, in: range).seconds
+        } catch {
+            throw self.error(node, key, error.description)
+        }
+    }
 
     private func mapping(_ node: Node, key: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
         guard let mapping = node.mapping else { throw error(node, key, "must be a mapping (key: value)") }

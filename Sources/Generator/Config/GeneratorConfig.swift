@@ -20,15 +20,20 @@ struct GeneratorConfig: Sendable {
     /// `signing-key:`, resolved against the config file's directory: sign every published profile with it.
     var signingKey: String?
 
-    /// Every profile's prefixes, de-duplicated and sorted: one sweep per source serves all profiles.
-    var allPrefixes: [String] { Array(Set(profiles.flatMap(\.prefixes))).sorted() }
+    /// The prefixes of every profile that uses `source`, de-duplicated and sorted: one sweep per source serves
+    /// all its profiles. Empty when no profile uses it (it is then not swept).
+    func prefixes(of source: String) -> [String] {
+        Array(Set(profiles.filter { $0.sources.contains(source) }.flatMap(\.prefixes))).sorted()
+    }
 }
 
-/// One EC2 region/endpoint to sweep, and the identity it is swept with.
+/// One EC2 region/endpoint to sweep.
 struct SourceConfig: Sendable, Equatable {
     var name: String
     var region: String?
     var endpoint: String?
+    /// `timeout:`: the whole sweep (every page and retry) is cut after this many seconds.
+    var timeout: Double = 300
     /// `profile:`: a profile of the shared AWS files (`~/.aws/config`, `~/.aws/credentials`). Named, it must
     /// resolve: the environment's keys and the rest of the chain are not consulted.
     var profile: String?
@@ -39,18 +44,7 @@ struct SourceConfig: Sendable, Equatable {
     /// `role_session_name:`: the session name of the assumed role (default `hosts-generator-<unix time>`).
     var roleSessionName: String?
 
-    init(
-        name: String, region: String? = nil, endpoint: String? = nil, profile: String? = nil,
-        roleARN: String? = nil, externalID: String? = nil, roleSessionName: String? = nil
-    ) {
-        self.name = name
-        self.region = region
-        self.endpoint = endpoint
-        self.profile = profile
-        self.roleARN = roleARN
-        self.externalID = externalID
-        self.roleSessionName = roleSessionName
-    }
+    static let timeoutRange: ClosedRange<Double> = 0.1...3600
 }
 
 /// Which address of an instance a profile publishes.
@@ -68,6 +62,9 @@ struct ProfileConfig: Sendable {
     var hostnames: [HostnameTemplate]
     /// Static segments appended to the profile, as written in the config and resolved to a path.
     var include: [Include]
+    /// `sources:`: the sources whose instances it lists (default: all). It is published only when all of them
+    /// answered.
+    var sources: [String]
 
     struct Include: Sendable, Equatable {
         var written: String

@@ -11,8 +11,10 @@ struct PublishAction: Sendable, Equatable {
     var bytes: Int
     var sha256: String
     var change: Change
-    /// Set when the shrink guard refuses this profile.
+    /// Set when the shrink guard refuses this profile (it is then left as it is).
     var refusal: String?
+    /// The published bytes it replaces, for `--dry-run`'s diff.
+    var old: [UInt8]?
 }
 
 /// The whole pass's publication, decided before anything is written.
@@ -23,10 +25,23 @@ struct PublishPlan: Sendable {
     var refusals: [String] { actions.compactMap(\.refusal) }
 }
 
-/// The shrink guard (or a write) stopped the publication; nothing was written.
+/// Which profiles the shrink guard lets through whatever they lose: `--force NAME` (repeatable), `--force-all`.
+enum ForceRule: Sendable, Equatable {
+    case none
+    case all
+    case profiles(Set<String>)
+
+    func forces(_ profile: String) -> Bool {
+        switch self {
+        case .none: false
+        case .all: true
+        case .profiles(let names): names.contains(profile)
+        }
+    }
+}
+
+/// A write failed; nothing was changed.
 struct PublishError: Error, CustomStringConvertible, Sendable {
     var reason: String
-    /// The shrink guard refused (exit 3), as opposed to a write or signing failure (exit 1).
-    var isRefusal = false
     var description: String { reason }
 }

@@ -14,6 +14,6 @@ struct ShrinkGuard: Sendable, Equatable {
         let limit = Int((fraction * 100).rounded())
         return
             "profile \(profile): would shrink from \(old) to \(new) entries (-\(percent)%, more than the shrink-guard "
-            + "\(limit)%); not published (use --force to publish anyway)"
+            + "\(limit)%); not published (use --force \(profile) to publish anyway)"
     }
 }

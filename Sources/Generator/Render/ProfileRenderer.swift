@@ -12,12 +12,32 @@ struct IncludedSegment: Sendable {
     var entries: [HostsEntry]
 }
 
-/// Two instances (or an instance and a static entry) that want the same name.
+/// Several instances (or an instance and a static entry) that want one name: who kept it, who lost it.
 struct DuplicateName: Sendable, Equatable, CustomStringConvertible {
     var hostname: String
     var kept: String
-    var dropped: String
-    var description: String { "duplicate hostname \(hostname): kept \(kept), dropped \(dropped)" }
+    var dropped: [String]
+    var description: String {
+        "duplicate hostname \(hostname): kept \(kept); dropped \(dropped.joined(separator: ", "))"
+    }
+}
+
+/// Different instances on one address: each keeps its names, on its own line.
+struct SharedAddress: Sendable, Equatable, CustomStringConvertible {
+    var address: String
+    var instances: [String]
+    var description: String {
+        "address \(address) is used by \(instances.count) instances: \(instances.joined(separator: ", ")); "
+            + "each kept on its own line"
+    }
+}
+
+/// An instance that matched the profile's prefixes and is not in it.
+struct SkippedInstance: Sendable, Equatable {
+    var instanceID: String
+    var name: String?
+    var source: String
+    var reason: SkipReason
 }
 
 /// The rendered profile, ready to publish.
@@ -25,10 +45,12 @@ struct RenderedProfile: Sendable {
     var name: String
     var description: String?
     var content: String
-    /// Address lines in `content`.
+    /// Distinct addresses in `content`.
     var entries: Int
     var stats: [String: RenderStats]
     var duplicates: [DuplicateName]
+    var sharedAddresses: [SharedAddress] = []
+    var skipped: [SkippedInstance] = []
 }
 
 /// Turns inventories into one profile's hosts file.
@@ -38,8 +60,10 @@ struct RenderedProfile: Sendable {
 /// - it gets the address of the profile's kind (`ipAddress`, `privateIpAddress`, IPv6); without one it is skipped;
 /// - each hostname template is expanded with sanitized labels (see `HostnameTemplate`); a template whose
 ///   placeholder has no value gives no name; no name at all skips the instance;
-/// - when several instances want one name the earliest launched keeps it (then the smallest instance id, then
-///   the first source); the others lose that name and a warning says so;
+/// - when several instances want one name, a running one beats any other state, then the most recently launched
+///   wins (then the smallest instance id, then the first source); the others lose that name and one warning per
+///   name says so;
+/// - different instances on one address each keep their own line, and a warning says so;
 /// - static includes come last and win over instances for the names they list, since they are kept by hand.
 struct ProfileRenderer {
     var profile: ProfileConfig
@@ -50,21 +74,28 @@ struct ProfileRenderer {
         let prefixes = Set(profile.prefixes)
         let states = Set(self.states)
         var stats: [String: RenderStats] = [:]
+        var skipped: [SkippedInstance] = []
         var candidates: [Candidate] = []
         for (sourceIndex, inventory) in inventories.enumerated() {
             var counters = RenderStats()
             for instance in inventory.instances {
                 guard let prefix = instance.tags["Prefix"], prefixes.contains(prefix) else { continue }
                 counters.matched += 1
+                let outcome: Result<Candidate, SkipReason>
                 if let state = instance.state, !states.contains(state) {
-                    counters.skipped[.state, default: 0] += 1
-                    continue
+                    outcome = .failure(.state)
+                } else {
+                    outcome = candidate(for: instance, sourceIndex: sourceIndex, source: inventory.source)
                 }
-                switch candidate(for: instance, sourceIndex: sourceIndex, source: inventory.source) {
+                switch outcome {
                 case .success(let candidate):
                     candidates.append(candidate)
                 case .failure(let reason):
                     counters.skipped[reason, default: 0] += 1
+                    skipped.append(
+                        SkippedInstance(
+                            instanceID: instance.instanceID, name: instance.tags["Name"], source: inventory.source,
+                            reason: reason))
                 }
             }
             stats[inventory.source] = counters
@@ -79,9 +110,15 @@ struct ProfileRenderer {
                 }
             }
         }
-        var duplicates: [DuplicateName] = []
+        var lost: [Hostname: [Int]] = [:]
         var entries: [HostsEntry] = []
+        var lines: [Int] = []
         candidates.sort(by: Candidate.precedes)
+        // The same instance seen through two sources (two sources on one endpoint) is listed once, silently.
+        var seen: Set<SightingKey> = []
+        candidates = candidates.filter {
+            seen.insert(SightingKey(id: $0.instance.instanceID, address: $0.address)).inserted
+        }
         for (index, candidate) in candidates.enumerated() {
             var names: [Hostname] = []
             for name in candidate.hostnames {
@@ -89,33 +126,52 @@ struct ProfileRenderer {
                 case nil:
                     owner[name] = .instance(index)
                     names.append(name)
-                case .instance(let otherIndex)
-                where candidates[otherIndex].instance.instanceID == candidate.instance.instanceID
-                    && candidates[otherIndex].address == candidate.address:
-                    continue  // the same instance seen twice (e.g. two sources on one endpoint)
-                case .instance(let otherIndex):
-                    duplicates.append(
-                        DuplicateName(
-                            hostname: name.value, kept: candidates[otherIndex].label, dropped: candidate.label))
-                case .included(let where_):
-                    duplicates.append(DuplicateName(hostname: name.value, kept: where_, dropped: candidate.label))
+                case .instance, .included:
+                    lost[name, default: []].append(index)
                 }
             }
             if names.isEmpty {
                 stats[candidate.source, default: RenderStats()].skipped[.duplicate, default: 0] += 1
+                skipped.append(
+                    SkippedInstance(
+                        instanceID: candidate.instance.instanceID, name: candidate.instance.tags["Name"],
+                        source: candidate.source, reason: .duplicate))
             } else {
                 stats[candidate.source, default: RenderStats()].kept += 1
                 entries.append(HostsEntry(address: candidate.address, hostnames: names))
+                lines.append(index)
             }
         }
+        var duplicates: [DuplicateName] = []
+        for name in lost.keys.sorted() {
+            let kept: String
+            switch owner[name] {
+            case .instance(let index): kept = candidates[index].label
+            case .included(let place): kept = place
+            case nil: continue
+            }
+            duplicates.append(
+                DuplicateName(hostname: name.value, kept: kept, dropped: lost[name]!.map { candidates[$0].label }))
+        }
+        let sharedAddresses = Self.sharedAddresses(lines.map { candidates[$0] })
         for segment in includes {
             entries.append(contentsOf: segment.entries.map { HostsEntry(address: $0.address, hostnames: $0.hostnames) })
         }
 
-        let content = HostsRenderer.render(entries, header: header(includes: includes))
+        let content = HostsRenderer.render(entries, header: header(includes: includes), entriesApart: true)
         return RenderedProfile(
             name: profile.name, description: profile.description, content: content,
-            entries: Set(entries.map(\.address)).count, stats: stats, duplicates: duplicates)
+            entries: Set(entries.map(\.address)).count, stats: stats, duplicates: duplicates,
+            sharedAddresses: sharedAddresses, skipped: skipped)
+    }
+
+    /// Addresses that more than one instance got, in address order.
+    private static func sharedAddresses(_ published: [Candidate]) -> [SharedAddress] {
+        var byAddress: [IPAddress: [Candidate]] = [:]
+        for candidate in published { byAddress[candidate.address, default: []].append(candidate) }
+        return byAddress.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map {
+            SharedAddress(address: $0.key.description, instances: $0.value.map(\.label))
+        }
     }
 
     /// No timestamp: the same inventory must give the same bytes.
@@ -162,18 +218,30 @@ struct ProfileRenderer {
         var sourceIndex: Int
         var source: String
 
-        var label: String { "\(instance.instanceID) (\(address)) from \(source)" }
+        var label: String {
+            let launched = instance.launchTime.map { ", launched \($0)" } ?? ""
+            return "\(instance.instanceID) (\(address), \(instance.state ?? "state unknown")\(launched)) from \(source)"
+        }
 
-        /// Earliest launch first, then smallest instance id, then source order: stable whatever the API order.
+        /// Running first, then the latest launch, then the smallest instance id, then source order: stable whatever
+        /// the API order. Launch times are compared as AWS writes them (ISO 8601, UTC); none sorts last.
         static func precedes(_ lhs: Candidate, _ rhs: Candidate) -> Bool {
-            let left = lhs.instance.launchTime ?? "~"
-            let right = rhs.instance.launchTime ?? "~"
-            if left != right { return left < right }
+            let leftRunning = lhs.instance.state == "running"
+            let rightRunning = rhs.instance.state == "running"
+            if leftRunning != rightRunning { return leftRunning }
+            let left = lhs.instance.launchTime ?? ""
+            let right = rhs.instance.launchTime ?? ""
+            if left != right { return left > right }
             if lhs.instance.instanceID != rhs.instance.instanceID {
                 return lhs.instance.instanceID < rhs.instance.instanceID
             }
             return lhs.sourceIndex < rhs.sourceIndex
         }
+    }
+
+    private struct SightingKey: Hashable {
+        var id: String
+        var address: IPAddress
     }
 
     /// Who holds a name. An instance is its index in the sorted candidates: a whole `Candidate` per name would

@@ -11,10 +11,13 @@ public enum HostsRenderer {
     /// (more names for one address continue on further lines with the same address); names aligned in one
     /// column. Distinct inline comments for an address are kept, joined by "; ", on its last line (cut to fit
     /// the line). `header` lines come first, each as a `# ` comment. LF line ends.
-    public static func render(_ entries: [HostsEntry], header: [String] = []) -> String {
+    ///
+    /// With `entriesApart`, entries that share an address are not joined: each keeps its own line(s), in the
+    /// order given (the generator's two instances on one address, which are two different hosts).
+    public static func render(_ entries: [HostsEntry], header: [String] = [], entriesApart: Bool = false) -> String {
         var out = ""
         for line in header { out += line.isEmpty ? "#\n" : "# \(line)\n" }
-        appendLines(entries, to: &out)
+        appendLines(entries, to: &out, entriesApart: entriesApart)
         return out
     }
 
@@ -24,13 +27,15 @@ public enum HostsRenderer {
     /// Built for 100,000-entry segments: lines are grouped by sorting entry positions (32-bit, stable by
     /// position) instead of per-address dictionaries, and text is appended in place rather than copied.
     @discardableResult
-    static func appendLines(_ entries: some HostsEntryTable, to out: inout String) -> Int {
+    static func appendLines(_ entries: some HostsEntryTable, to out: inout String, entriesApart: Bool = false) -> Int {
         let order = sortedPositions(entries)
         // Group boundaries as 32-bit positions in `order` (the last one is its end): a quarter of a Range array.
         var bounds: [Int32] = []
         bounds.reserveCapacity(entries.entryCount + 1)
         for index in order.indices {
-            if index == 0 || entries.address(at: Int(order[index])) != entries.address(at: Int(order[index - 1])) {
+            if index == 0 || entriesApart
+                || entries.address(at: Int(order[index])) != entries.address(at: Int(order[index - 1]))
+            {
                 bounds.append(Int32(index))
             }
         }

@@ -13,7 +13,7 @@ func buildApplication(
 ) throws -> Application<ServerResponder> {
     let directory = PublishedDirectory(path: options.directory)
     do {
-        _ = try directory.listRegularFiles()
+        _ = try directory.list()
     } catch {
         throw ServerSetupError(description: "--dir \(error)")
     }
@@ -30,9 +30,14 @@ func buildApplication(
 
     let metrics = ServerMetrics()
     let connections = try makeConnectionLimit(options: options, metrics: metrics)
-    let accessLog = options.accessLog ? logger : nil
+    let accessLog =
+        options.accessLog
+        ? AccessLog(
+            configuration: .init(format: options.accessLogFormat, flushInterval: options.accessLogFlush),
+            registry: metrics.registry, logger: logger) : nil
+    let accounting = RequestAccounting(metrics: metrics, accessLog: accessLog)
     let responder = ServerResponder(
-        store: store, tokens: tokens, metrics: metrics, accessLog: accessLog,
+        store: store, tokens: tokens, accounting: accounting,
         scheme: options.tls == nil ? "http" : "https", proxies: TrustedProxies(options.trustedProxies))
     let watcher = DirectoryWatcher(
         store: store, loader: loader, tokens: tokens, interval: options.pollInterval, logger: logger)
@@ -41,13 +46,15 @@ func buildApplication(
     limits.maxHeaderFieldSize = options.maxHeaderBytes
     limits.maxHeaderListSize = options.maxHeaderBytes
     limits.maxHeaderFieldCount = 100
+    let fastPath = options.fastPath && ProfileHTTP1Channel.fastPathAvailable
     let channel = ProfileHTTP1Channel.Configuration(
         idleTimeout: TimeAmount(options.idleTimeout), requestTimeout: TimeAmount(options.requestTimeout),
-        decoderLimits: limits, sendsFiles: options.tls == nil)
+        decoderLimits: limits, sendsFiles: options.tls == nil,
+        fastPath: fastPath)
     let routes = StaticRoutes(store: store, tokens: tokens, proxies: TrustedProxies(options.trustedProxies))
     var server = HTTPServerBuilder { responder in
         ProfileHTTP1Channel(
-            responder: responder, configuration: channel, routes: routes, metrics: metrics, accessLog: accessLog,
+            responder: responder, configuration: channel, routes: routes, accounting: accounting,
             connections: connections)
     }
     if let tls = options.tls {
@@ -58,7 +65,9 @@ func buildApplication(
         server: server,
         configuration: ApplicationConfiguration(
             address: .hostname(options.host, port: options.port), serverName: "hosts-server"),
-        services: [watcher],
+        // Shut down in reverse order: the server (finishing the requests in flight) before the access log
+        // writes its last lines.
+        services: (accessLog.map { [$0] } ?? []) + [watcher],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port
             do {
@@ -73,7 +82,7 @@ func buildApplication(
                 "listening",
                 metadata: [
                     "address": "\(options.host):\(port)", "tls": "\(options.tls != nil)",
-                    "tokens": "\(tokens != nil)", "dir": "\(options.directory)",
+                    "tokens": "\(tokens != nil)", "fast_path": "\(fastPath)", "dir": "\(options.directory)",
                     "max_connections": "\(connections.maximum)", "descriptor_limit": "\(DescriptorLimit.current)",
                     "trusted_proxies": "\(options.trustedProxies.map(\.description).joined(separator: ","))",
                 ])

@@ -16,7 +16,14 @@ struct ServerOptions: Sendable {
     /// Largest request header block accepted (431/400 beyond).
     var maxHeaderBytes = 16 * 1024
     var pollInterval: Duration = .seconds(1)
+    /// One line per request on standard output, written by ``AccessLog``'s own thread.
     var accessLog = true
+    var accessLogFormat: AccessLogFormat = .text
+    /// The longest a line waits in the access log's buffer (nginx's `flush=`).
+    var accessLogFlush: Duration = .seconds(1)
+    /// Answer profile polls from the connection's bytes ahead of NIO's HTTP parser (Linux only; elsewhere,
+    /// and with `--no-fast-path`, Hummingbird answers everything).
+    var fastPath = true
     /// Open connections at most (see ``ConnectionLimit``); nil: what the descriptor limit holds, at most
     /// 10 000 (``DescriptorLimit/defaultMaxConnections(limit:sendsFiles:)``).
     var maxConnections: Int?

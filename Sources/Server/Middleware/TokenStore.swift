@@ -4,7 +4,8 @@ import Synchronization
 
 /// The bearer tokens accepted when `--token-file` is given: one token per line, blank lines and
 /// lines starting with `#` ignored. The file is re-read when it changes; if it cannot be read, the
-/// tokens loaded last stay in force and the problem shows in /healthz. An empty file admits nobody.
+/// tokens loaded last stay in force and the problem shows in /healthz. An empty file admits nobody, and
+/// shows in /healthz too. /healthz is unauthenticated: its issues name "token file", never the path.
 final class TokenStore: Sendable {
     let path: String
     private struct State {
@@ -18,7 +19,7 @@ final class TokenStore: Sendable {
     init(path: String) throws(TokenFileError) {
         self.path = path
         let (stamp, digests) = try Self.load(path)
-        state = Mutex(State(stamp: stamp, digests: digests, issue: nil))
+        state = Mutex(State(stamp: stamp, digests: digests, issue: Self.emptiness(digests)))
     }
 
     enum Decision: Equatable {
@@ -50,16 +51,24 @@ final class TokenStore: Sendable {
         if currentStamp != nil, currentStamp == state.withLock({ $0.stamp }) { return false }
         do {
             let (stamp, digests) = try Self.load(path)
-            state.withLock { $0 = State(stamp: stamp, digests: digests, issue: nil) }
+            state.withLock { $0 = State(stamp: stamp, digests: digests, issue: Self.emptiness(digests)) }
             return true
         } catch {
-            state.withLock { $0.issue = LoadIssue(file: path, line: error.line, reason: error.reason) }
+            state.withLock { $0.issue = LoadIssue(file: Self.issueName, line: error.line, reason: error.reason) }
             return false
         }
     }
 
-    /// The last reload's failure, if the file could not be used.
+    /// The last reload's failure, if the file could not be used, or that it holds no token.
     var issue: LoadIssue? { state.withLock { $0.issue } }
+
+    /// How /healthz names the file.
+    static let issueName = "token file"
+
+    private static func emptiness(_ digests: [SHA256Digest]) -> LoadIssue? {
+        digests.isEmpty
+            ? LoadIssue(file: issueName, line: 0, reason: "no tokens: every route but /healthz answers 401") : nil
+    }
 
     static func bearerToken(_ header: String) -> Substring? {
         let trimmed = Substring(header).trimmingSpaces
@@ -75,14 +84,14 @@ final class TokenStore: Sendable {
     }
 
     private static func load(_ path: String) throws(TokenFileError) -> (FileStamp, [SHA256Digest]) {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw TokenFileError(path: path, line: 0, reason: String(cString: strerror(errno)))
+        // Followed if a link (a Kubernetes Secret volume presents it so), never blocked on if a FIFO.
+        let loaded: (bytes: [UInt8], stamp: FileStamp)
+        do {
+            loaded = try RegularFile.read(path, name: path, followLinks: true, maxSize: 1024 * 1024)
+        } catch {
+            throw TokenFileError(path: path, line: 0, reason: error.reason)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TokenFileError(path: path, line: 0, reason: "cannot be read")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: loaded.bytes, as: UTF8.self) else {
             throw TokenFileError(path: path, line: 0, reason: "not UTF-8 text")
         }
         var digests: [SHA256Digest] = []
@@ -94,7 +103,7 @@ final class TokenStore: Sendable {
             }
             digests.append(SHA256.hash(data: Array(line.utf8)))
         }
-        return (FileStamp(info), digests)
+        return (loaded.stamp, digests)
     }
 }
 

@@ -1,7 +1,7 @@
 import Hummingbird
 import NIOCore
 
-/// Request context carrying the channel, so the access log can name the remote peer.
+/// Request context carrying the channel, so the access log and views can name the remote peer.
 struct ServerRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let channel: any Channel
@@ -10,7 +10,4 @@ struct ServerRequestContext: RequestContext {
         coreContext = CoreRequestContextStorage(source: source)
         channel = source.channel
     }
-
-    /// `ip:port` of the peer, or `-` when unknown.
-    var remote: String { channel.remoteDescription }
 }

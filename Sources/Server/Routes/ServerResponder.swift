@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -10,64 +11,46 @@ struct ServerResponder: HTTPResponder {
 
     let store: SnapshotStore
     let tokens: TokenStore?
-    let metrics: ServerMetrics
-    /// nil turns the access log off (benchmarks); otherwise one line per request at info level.
-    let accessLog: Logger?
+    /// Metrics and the access log, shared with the fast path.
+    let accounting: RequestAccounting
     let scheme: String
     /// Whose `Forwarded`/`X-Forwarded-For` choose a view's profile.
     var proxies = TrustedProxies()
 
+    var metrics: ServerMetrics { accounting.metrics }
+
     func respond(to request: Request, context: Context) async throws -> Response {
-        let started = accessLog == nil ? nil : NIODeadline.now()
+        let started = accounting.start
         let route = Route(path: request.uri.path)
         let response = answer(request, route: route, peer: context.channel.remoteAddress)
         let bodyBytes = request.method == .head ? 0 : (response.body.contentLength ?? 0)
-        metrics.record(route: route.label, status: response.status.code, bodyBytes: bodyBytes)
-        if let accessLog, let started {
-            accessLog.logRequest(
-                method: request.method.rawValue, path: request.uri.path[...], status: Int(response.status.code),
-                bytes: bodyBytes, started: started, remote: "\(context.remote)")
-        }
+        accounting.answered(
+            method: request.method.rawValue, path: request.uri.path[...], route: route.label,
+            status: Int(response.status.code), bodyBytes: bodyBytes, started: started,
+            remote: context.channel.remoteAddress)
         return response
     }
 
     func answer(_ request: Request, route: Route, peer: SocketAddress?) -> Response {
         guard request.method == .get || request.method == .head else {
-            return Self.plain(.methodNotAllowed, "method not allowed\n", extra: [.allow: "GET, HEAD"], request)
+            return Self.plain(.methodNotAllowed, request)
         }
         let routes = StaticRoutes(store: store, tokens: tokens, proxies: proxies)
         if let answer = routes.answer(route, headers: request.headers, peer: peer) {
             switch answer {
             case .representation(let representation, _):
                 return representation.response(to: request)
-            case .unauthorized(let invalidToken):
-                return Self.plain(
-                    .unauthorized, invalidToken ? "the bearer token is not valid\n" : "a bearer token is required\n",
-                    extra: [
-                        .wwwAuthenticate: invalidToken
-                            ? StaticAnswer.invalidTokenChallenge : StaticAnswer.unauthorizedChallenge
-                    ], request)
-            case .notFound:
-                return Self.notFound(request)
+            case .plain(let plain):
+                return Self.plain(plain, request)
             }
         }
-        if route != .healthz, let tokens {
-            switch tokens.authorize(request.headers[.authorization]) {
-            case .granted: break
-            case .missing:
-                return Self.plain(
-                    .unauthorized, "a bearer token is required\n",
-                    extra: [.wwwAuthenticate: StaticAnswer.unauthorizedChallenge], request)
-            case .invalid:
-                return Self.plain(
-                    .unauthorized, "the bearer token is not valid\n",
-                    extra: [.wwwAuthenticate: StaticAnswer.invalidTokenChallenge], request)
-            }
+        if let refusal = AccessDecision.refusal(route, tokens: tokens, authorization: request.headers[.authorization]) {
+            return Self.plain(refusal, request)
         }
         let snapshot = store.snapshot
         switch route {
         case .profile, .signature, .index:
-            return Self.notFound(request)  // answered above
+            return Self.plain(.notFound, request)  // answered above
         case .root:
             let host = request.head.authority ?? "localhost"
             let html = RootPage.html(snapshot: snapshot, baseURL: "\(scheme)://\(host)", tokensRequired: tokens != nil)
@@ -79,19 +62,20 @@ struct ServerResponder: HTTPResponder {
             let text = metrics.render(snapshot: snapshot, now: Int64(Date().timeIntervalSince1970))
             return Self.dynamic(.ok, Array(text.utf8), contentType: "text/plain; version=0.0.4; charset=utf-8", request)
         case .unknown:
-            return Self.notFound(request)
+            return Self.plain(.notFound, request)
         }
     }
 
-    static func notFound(_ request: Request) -> Response {
-        plain(.notFound, "not found\n", extra: [:], request)
-    }
-
-    static func plain(_ status: HTTPResponse.Status, _ text: String, extra: HTTPFields, _ request: Request) -> Response
-    {
-        var response = dynamic(status, Array(text.utf8), contentType: "text/plain; charset=utf-8", request)
-        response.headers.append(contentsOf: extra)
-        return response
+    static func plain(_ answer: PlainAnswer, _ request: Request) -> Response {
+        var headers = HTTPFields()
+        for header in answer.headers {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
+        let body =
+            request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: answer.text))
+        return Response(
+            status: HTTPResponse.Status(code: answer.status, reasonPhrase: answer.reasonPhrase), headers: headers,
+            body: body)
     }
 
     /// A response built for this request only: never cached by clients.

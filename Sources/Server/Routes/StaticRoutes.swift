@@ -4,11 +4,8 @@ import NIOCore
 /// independent of the HTTP types in use, so the Hummingbird responder and the NIO fast path agree.
 enum StaticAnswer {
     case representation(Representation, Representation.Decision)
-    case unauthorized(invalidToken: Bool)
-    case notFound
-
-    static let unauthorizedChallenge = "Bearer realm=\"pseudodns\""
-    static let invalidTokenChallenge = "Bearer realm=\"pseudodns\", error=\"invalid_token\""
+    /// A 401 or a 404.
+    case plain(PlainAnswer)
 }
 
 struct StaticRoutes: Sendable {
@@ -24,12 +21,8 @@ struct StaticRoutes: Sendable {
         case .profile, .signature, .index: break
         case .root, .healthz, .metrics, .unknown: return nil
         }
-        if let tokens {
-            switch tokens.authorize(headers.first(.authorization)) {
-            case .granted: break
-            case .missing: return .unauthorized(invalidToken: false)
-            case .invalid: return .unauthorized(invalidToken: true)
-            }
+        if let refusal = AccessDecision.refusal(route, tokens: tokens, authorization: headers.first(.authorization)) {
+            return .plain(refusal)
         }
         let snapshot = store.snapshot
         let representation: Representation?
@@ -54,7 +47,7 @@ struct StaticRoutes: Sendable {
             }
         default: representation = snapshot.index
         }
-        guard let representation else { return .notFound }
+        guard let representation else { return .plain(.notFound) }
         return .representation(representation, representation.decide(headers))
     }
 

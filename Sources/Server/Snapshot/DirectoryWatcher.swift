@@ -25,7 +25,7 @@ struct DirectoryWatcher: Service {
                     logger.info("token file reloaded", metadata: ["file": "\(tokens.path)"])
                 } else if let issue = tokens?.issue {
                     logger.debug(
-                        "token file unusable", metadata: ["file": "\(issue.file)", "reason": "\(issue.reason)"])
+                        "token file unusable", metadata: ["file": "\(tokens?.path ?? "")", "reason": "\(issue.reason)"])
                 }
             }
         }

@@ -6,8 +6,8 @@ import HostsCore
 /// until it changes.
 struct SnapshotLoader: Sendable {
     let directory: PublishedDirectory
-    private var seen: [String: FileStamp] = [:]
-    /// Files refused on an earlier poll and not changed since.
+    private var seen: [String: PublishedDirectory.Entry] = [:]
+    /// Files refused on an earlier poll and not changed since (index.json's problems are kept apart).
     private var refused: [String: LoadIssue] = [:]
     private var indexMetadata: [String: ProfileRecord] = [:]
     /// The index's views that passed ``ViewRecord/validate(profiles:)``.
@@ -16,9 +16,8 @@ struct SnapshotLoader: Sendable {
     private var viewIssues: [LoadIssue] = []
     private var generation = -1
 
-    static let indexFile = "index.json"
-    static let profileSuffix = ".hosts"
-    static let signatureSuffix = ".hosts.sig"
+    /// How /healthz names a problem with the directory itself: never its path.
+    static let directoryName = "published directory"
 
     init(directory: PublishedDirectory) {
         self.directory = directory
@@ -26,63 +25,101 @@ struct SnapshotLoader: Sendable {
 
     /// Reads what changed since the last call and returns a new snapshot built on `current`,
     /// or nil when the directory is exactly as it was.
+    ///
+    /// A file that cannot be used — refused by ``PublishedDirectory`` (not a regular file, a link leading
+    /// outside), unreadable, invalid, empty, or named like a profile with a name that is not one — is
+    /// reported in the snapshot's issues, and the version served so far (if any) keeps being served.
     mutating func reload(from current: Snapshot, now: Int64 = Int64(Date().timeIntervalSince1970)) -> Snapshot? {
-        let listing: [String: FileStamp]
+        let listing: [String: PublishedDirectory.Entry]
         do {
-            listing = try directory.listRegularFiles().filter { Self.isPublished($0.key) }
+            listing = try directory.list().filter { PublishedLayout.kind(of: $0.key) != .other }
         } catch {
             // Keep serving what was loaded; say why nothing new is.
-            let issue = LoadIssue(file: directory.path, line: 0, reason: error.reason)
+            let issue = LoadIssue(file: Self.directoryName, line: 0, reason: error.reason)
             if current.issues == [issue] { return nil }
             seen = [:]
             return build(current.profiles, current.signatures, [issue], now: now)
         }
         if listing == seen, generation >= 0 { return nil }
 
-        if listing[Self.indexFile] != seen[Self.indexFile] { loadIndex(stamp: listing[Self.indexFile]) }
+        var nextSeen: [String: PublishedDirectory.Entry] = [:]
+        let index = PublishedLayout.indexFile
+        if listing[index] != seen[index] {
+            if loadIndex(listing[index]) { nextSeen[index] = listing[index] }
+        } else {
+            nextSeen[index] = listing[index]
+        }
 
         var profiles: [String: PublishedProfile] = [:]
         var signatures: [String: Representation] = [:]
-        var nextSeen: [String: FileStamp] = [:]
         var nextRefused: [String: LoadIssue] = [:]
-        for (file, stamp) in listing {
-            if let name = Self.profileName(file, suffix: Self.profileSuffix) {
-                if let previous = current.profiles[name], previous.stamp == stamp, seen[file] == stamp {
+        for (file, entry) in listing {
+            switch PublishedLayout.kind(of: file) {
+            case .index, .other:
+                continue
+            case .invalidName:
+                nextSeen[file] = entry
+                nextRefused[file] = LoadIssue(
+                    file: file, line: 0,
+                    reason: "not a valid profile name (a-z, 0-9 and '-', not first; at most 63); not served")
+            case .profile(let name):
+                let previous = current.profiles[name]
+                switch entry {
+                case .refused(let reason):
+                    nextSeen[file] = entry
+                    nextRefused[file] = LoadIssue(file: file, line: 0, reason: reason)
                     profiles[name] = previous
-                    nextSeen[file] = stamp
-                    continue
+                case .file(let stamp):
+                    if seen[file] == entry, let previous, previous.stamp == stamp {
+                        profiles[name] = previous
+                        nextSeen[file] = entry
+                        continue
+                    }
+                    if seen[file] == entry, let issue = refused[file] {
+                        nextRefused[file] = issue
+                        nextSeen[file] = entry
+                        profiles[name] = previous
+                        continue
+                    }
+                    switch loadProfile(name: name, file: file, previous: previous?.representation, now: now) {
+                    case .success(let profile):
+                        profiles[name] = profile
+                        nextSeen[file] = .file(profile.stamp)
+                    case .failure(let failure):
+                        profiles[name] = previous
+                        if failure.transient { continue }  // not marked seen: read again on the next poll
+                        nextRefused[file] = failure.issue
+                        nextSeen[file] = entry
+                    }
                 }
-                if let issue = refused[file], seen[file] == stamp {
-                    nextRefused[file] = issue
-                    nextSeen[file] = stamp
-                    if let previous = current.profiles[name] { profiles[name] = previous }
-                    continue
-                }
-                switch loadProfile(name: name, file: file, previous: current.profiles[name]?.representation, now: now) {
-                case .success(let profile):
-                    profiles[name] = profile
-                    nextSeen[file] = profile.stamp
-                case .failure(let failure):
-                    if let previous = current.profiles[name] { profiles[name] = previous }
-                    if failure.transient { continue }  // not marked seen: read again on the next poll
-                    nextRefused[file] = failure.issue
-                    nextSeen[file] = stamp
-                }
-            } else if let name = Self.profileName(file, suffix: Self.signatureSuffix) {
-                nextSeen[file] = stamp
-                if seen[file] == stamp, let previous = current.signatures[name] {
+            case .signature(let name):
+                let previous = current.signatures[name]
+                switch entry {
+                case .refused(let reason):
+                    nextSeen[file] = entry
+                    nextRefused[file] = LoadIssue(file: file, line: 0, reason: reason)
                     signatures[name] = previous
-                } else if let loaded = try? directory.read(file) {
-                    let sha256 = SHA256Hex.of(loaded.bytes)
-                    signatures[name] = Representation(
-                        bytes: loaded.bytes, sha256: sha256, contentType: "application/json",
-                        lastModified: Self.firstSeen(
-                            sha256: sha256, previous: current.signatures[name], record: nil, now: now))
-                } else {
-                    nextSeen[file] = nil
+                case .file:
+                    if seen[file] == entry {
+                        nextSeen[file] = entry
+                        signatures[name] = previous
+                        if let issue = refused[file] { nextRefused[file] = issue }
+                        continue
+                    }
+                    do {
+                        let loaded = try directory.read(file)
+                        let sha256 = SHA256Hex.of(loaded.bytes)
+                        signatures[name] = Representation(
+                            bytes: loaded.bytes, sha256: sha256, contentType: "application/json",
+                            lastModified: Self.firstSeen(sha256: sha256, previous: previous, record: nil, now: now))
+                        nextSeen[file] = .file(loaded.stamp)
+                    } catch {
+                        signatures[name] = previous
+                        if error.transient { continue }
+                        nextRefused[file] = LoadIssue(file: file, line: 0, reason: error.reason)
+                        nextSeen[file] = entry
+                    }
                 }
-            } else if file == Self.indexFile {
-                nextSeen[file] = stamp
             }
         }
         for (name, profile) in profiles {
@@ -105,20 +142,6 @@ struct SnapshotLoader: Sendable {
         return Snapshot(
             profiles: profiles, signatures: signatures, views: views, issues: issues, generation: generation,
             builtAt: now)
-    }
-
-    /// Whether the server has any use for a file of this name; everything else in the directory is ignored.
-    static func isPublished(_ file: String) -> Bool {
-        file == indexFile || profileName(file, suffix: profileSuffix) != nil
-            || profileName(file, suffix: signatureSuffix) != nil
-    }
-
-    /// `office` for `office.hosts` (suffix `.hosts`); nil when the file is not of that kind or the
-    /// name is not a valid profile name (temporary files, editor backups, anything else).
-    static func profileName(_ file: String, suffix: String) -> String? {
-        guard file.hasSuffix(suffix) else { return nil }
-        let name = String(file.dropLast(suffix.count))
-        return ProfileName.isValid(name) ? name : nil
     }
 
     private struct LoadFailure: Error {
@@ -153,6 +176,11 @@ struct SnapshotLoader: Sendable {
             return .failure(
                 LoadFailure(issue: LoadIssue(file: file, line: error.line, reason: error.reason), transient: false))
         }
+        // Served, it would empty every subscriber's names at once: a truncated copy, an empty ConfigMap key.
+        guard !entries.isEmpty else {
+            return .failure(
+                LoadFailure(issue: LoadIssue(file: file, line: 0, reason: "no entries; not served"), transient: false))
+        }
         let sha256 = SHA256Hex.of(loaded.bytes)
         let representation = Representation(
             bytes: loaded.bytes, sha256: sha256, contentType: "text/plain; charset=utf-8",
@@ -161,32 +189,48 @@ struct SnapshotLoader: Sendable {
             PublishedProfile(name: name, stamp: loaded.stamp, entries: entries.count, representation: representation))
     }
 
-    private mutating func loadIndex(stamp: FileStamp?) {
+    /// Loads index.json (nil: there is none). A refused, unreadable or invalid index is reported and the last
+    /// good one stays in force. Returns false when the read should be tried again on the next poll.
+    private mutating func loadIndex(_ entry: PublishedDirectory.Entry?) -> Bool {
+        let file = PublishedLayout.indexFile
+        guard let entry else {
+            indexIssue = nil
+            indexMetadata = [:]
+            views = []
+            viewIssues = []
+            return true
+        }
+        if case .refused(let reason) = entry {
+            indexIssue = LoadIssue(file: file, line: 0, reason: reason)
+            return true
+        }
+        let index: ProfileIndex
+        do {
+            index = try ProfileIndex.decode(Data(try directory.read(file).bytes))
+        } catch let error as DirectoryError {
+            if error.transient { return false }
+            indexIssue = LoadIssue(file: file, line: 0, reason: error.reason)
+            return true
+        } catch {
+            indexIssue = LoadIssue(file: file, line: 0, reason: "not a valid index: \(error)")
+            return true
+        }
         indexIssue = nil
         indexMetadata = [:]
+        for record in index.profiles { indexMetadata[record.name] = record }
+        // The generator checked them; a hand-edited index may not be: a bad view is refused, not half-served.
+        let names = Set(index.profiles.map(\.name))
         views = []
         viewIssues = []
-        guard stamp != nil else { return }
-        do {
-            let loaded = try directory.read(Self.indexFile)
-            let index = try ProfileIndex.decode(Data(loaded.bytes))
-            for record in index.profiles { indexMetadata[record.name] = record }
-            // The generator checked them; a hand-edited index may not be: a bad view is refused, not half-served.
-            let names = Set(index.profiles.map(\.name))
-            for view in index.views {
-                do {
-                    try view.validate(profiles: names)
-                    views.append(view)
-                } catch {
-                    viewIssues.append(
-                        LoadIssue(file: Self.indexFile, line: 0, reason: "view '\(view.name)' refused: \(error)"))
-                }
+        for view in index.views {
+            do {
+                try view.validate(profiles: names)
+                views.append(view)
+            } catch {
+                viewIssues.append(LoadIssue(file: file, line: 0, reason: "view '\(view.name)' refused: \(error)"))
             }
-        } catch let error as DirectoryError {
-            indexIssue = LoadIssue(file: Self.indexFile, line: 0, reason: error.reason)
-        } catch {
-            indexIssue = LoadIssue(file: Self.indexFile, line: 0, reason: "not a valid index: \(error)")
         }
+        return true
     }
 
     /// Description and dates come from index.json; the dates only when the record describes the very

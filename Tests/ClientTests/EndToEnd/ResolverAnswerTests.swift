@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The hosts file judged by the resolver that reads it: after the client writes a big block, glibc (getent,
@@ -85,7 +86,7 @@ struct ResolverAnswerTests {
         #expect(wrong.count == 0, "\(wrong.count) of \(expected.count) names wrong, e.g. \(wrong.prefix(5))")
 
         let seed = UInt64.random(in: 0...UInt64.max)
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var sample = Set(overrides.keys)
         for index in [0, 8, 9, 17, 18, expected.count - 1] where index < expected.count {
             sample.insert(expected[index].name)
@@ -106,18 +107,5 @@ struct ResolverAnswerTests {
                     "gethostbyname_ex(\(name)) (seed \(seed)): \(String(describing: answer))")
             }
         }
-    }
-}
-
-/// SplitMix64: a seeded generator whose seed the test prints, so a failing sample can be replayed.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

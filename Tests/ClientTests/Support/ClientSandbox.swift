@@ -134,6 +134,12 @@ final class ClientSandbox {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "PSEUDODNS_STATE_DIR")
         env.removeValue(forKey: "PSEUDODNS_HOSTS_FILE")
+        // The tests' servers are on loopback: a proxy of the machine running them must not be in the way.
+        for proxy in [
+            "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY",
+        ] {
+            env.removeValue(forKey: proxy)
+        }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.standardInput = FileHandle.nullDevice

@@ -18,7 +18,7 @@ import Testing
             config.profiles[0].include.map(\.path) == [
                 BuiltProducts.packageRoot + "/Profiles/static/datacenter-office.hosts"
             ])
-        #expect(config.allPrefixes == ["apne1a-prod", "apne1c-prod"])
+        #expect(config.prefixes(of: "tokyo") == ["apne1a-prod", "apne1c-prod"])
         #expect(config.shrinkGuard == 0.5)
         #expect(config.states == ["running"])
         let check = try ConfigCheck.run(path: path, environment: ProcessEnvironment(["HOME": "/nonexistent"]))
@@ -83,6 +83,35 @@ import Testing
             valid.replacingOccurrences(
                 of: "output: out", with: "  - name: office\n    prefixes: [x]\n    address: private"))
         #expect(duplicate?.reason == "duplicate profile name 'office'")
+    }
+
+    @Test func profileSourcesAndSourceTimeouts() throws {
+        let two = valid.replacingOccurrences(
+            of: "    region: ap-northeast-1\n",
+            with: "    region: ap-northeast-1\n    timeout: 90s\n  - name: osaka\n    region: ap-northeast-3\n")
+        let all = try ConfigLoader(path: "/etc/pd.yml").parse(two)
+        #expect(all.profiles[0].sources == ["tokyo", "osaka"], "default: every source")
+        #expect(all.sources.map(\.timeout) == [90, 300])
+        let bound = try ConfigLoader(path: "/etc/pd.yml").parse(
+            two.replacingOccurrences(of: "address: public", with: "address: public\n    sources: [osaka]"))
+        #expect(bound.profiles[0].sources == ["osaka"])
+        #expect(bound.prefixes(of: "tokyo").isEmpty, "a source no profile uses is not swept")
+        #expect(bound.prefixes(of: "osaka") == ["apne1a-prod"])
+
+        let unknown = error(
+            two.replacingOccurrences(of: "address: public", with: "address: public\n    sources: [kyoto]"))
+        #expect(unknown?.key == "profiles[0].sources[0]")
+        #expect(unknown?.reason == "unknown source 'kyoto' (one of tokyo, osaka)")
+        let twice = error(
+            two.replacingOccurrences(of: "address: public", with: "address: public\n    sources: [osaka, osaka]"))
+        #expect(twice?.key == "profiles[0].sources[1]")
+        let empty = error(two.replacingOccurrences(of: "address: public", with: "address: public\n    sources: []"))
+        #expect(empty?.key == "profiles[0].sources")
+        for bad in ["0s", "2h", "soon", "1e3s"] {
+            let timeout = error(two.replacingOccurrences(of: "timeout: 90s", with: "timeout: \(bad)"))
+            #expect(timeout?.key == "sources[0].timeout", "\(bad)")
+            #expect(timeout?.line == 4, "\(bad)")
+        }
     }
 
     @Test func templates() throws {

@@ -145,12 +145,12 @@ import Testing
         defer { folder.remove() }
         let config = try ConfigLoader(path: folder.file("p.yml")).parse(Self.good)
         let publisher = Publisher(
-            directory: folder.file("pub"), shrinkGuard: ShrinkGuard(fraction: 0.5), force: false, views: config.views)
+            directory: folder.file("pub"), shrinkGuard: ShrinkGuard(fraction: 0.5), force: .none, views: config.views)
         let profiles = ["office", "remote"].map {
             RenderedProfile(
                 name: $0, description: nil, content: "10.0.0.1 \($0)\n", entries: 1, stats: [:], duplicates: [])
         }
-        try publisher.publish(profiles, plan: publisher.plan(profiles), at: Date(timeIntervalSince1970: 1_700_000_000))
+        try publisher.publish(profiles, at: Date(timeIntervalSince1970: 1_700_000_000))
         let text = try #require(folder.read("pub/index.json"))
         #expect(text.contains("\"views\" : ["))
         #expect(text.contains("\"from\" : [\n            \"203.0.113.0/24\",\n            \"2001:db8:1::/48\""))

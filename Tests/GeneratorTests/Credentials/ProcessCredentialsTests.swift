@@ -13,9 +13,10 @@ import Testing
         defer { folder.remove() }
         let path = try folder.write("creds helper.sh", "#!/bin/sh\n" + script + "\n")
         chmod(path, 0o755)
-        // The path has a space: the command line is split like a shell would, so it is quoted.
+        // The path has a space: the command line is split like a shell would, so it is quoted. The script is run by
+        // /bin/sh rather than exec'd: a file just written can be "busy" while another test forks (ETXTBSY).
         let provider = ProcessCredentialsProvider(
-            command: "'\(path)' \(arguments)", profile: "vault",
+            command: "/bin/sh '\(path)' \(arguments)", profile: "vault",
             environment: ProcessEnvironment(["PATH": "/usr/bin:/bin"]),
             deadline: deadline)
         do {

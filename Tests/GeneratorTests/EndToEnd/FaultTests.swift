@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 import TestSupport
 import Testing
 
@@ -75,7 +76,10 @@ struct FaultTests {
         #expect(run.status == 1)
         #expect(f.script.requestsInPhase == 1)
         let errorLine = run.stderr.split(separator: "\n").last.map(String.init)
-        #expect(errorLine == "hosts-generator: error: source tokyo, page 1: \(code): \(message) (HTTP \(status))")
+        #expect(
+            errorLine
+                == "hosts-generator: error: source tokyo, page 1: \(code): \(message) (HTTP \(status)); not published: office, remote"
+        )
         #expect(f.published() == f.baseline)
     }
 
@@ -112,21 +116,47 @@ struct FaultTests {
         #expect(f.published() == f.baseline)
     }
 
-    @Test func emptyResultIsStoppedByTheShrinkGuardUnlessForced() async throws {
+    @Test func theShrinkGuardIsPerProfileAndForcedByName() async throws {
         let f = try await fixture()
         defer { f.cleanup() }
         f.script.set(.always(.xml(CannedEC2.page([], token: nil))))
-        let run = try GeneratorRun.run(["generate", "--config", f.config])
-        #expect(run.status == 3)
+        let refusal = { (profile: String) in
+            "error: profile \(profile): would shrink from 3 to 0 entries (-100%, more than the shrink-guard 50%); not published (use --force \(profile) to publish anyway)"
+        }
+        let dry = try await offThePool { try GeneratorRun.run(["generate", "--config", f.config, "--dry-run"]) }
+        #expect(dry.status == 3, "a dry run exits as the real run would: \(dry.stderr)")
+        #expect(dry.stdout.contains("office: 0 entries (was 3), changed: \(f.folder.path)/pub/office.hosts — REFUSED"))
         #expect(
-            run.stderr.contains(
-                "error: profile office: would shrink from 3 to 0 entries (-100%, more than the shrink-guard 50%); not published (use --force to publish anyway) (and 1 more)"
-            ))
-        #expect(f.published() == f.baseline)
+            dry.stdout.contains("--- \(f.folder.path)/pub/office.hosts\n+++ \(f.folder.path)/pub/office.hosts (new)\n"))
+        #expect(dry.stdout.split(separator: "\n").filter { $0.hasPrefix("-") && $0.contains(" one") }.count == 2)
 
-        let forced = try GeneratorRun.run(["generate", "--config", f.config, "--force"])
-        #expect(forced.status == 0, "\(forced.stderr)")
+        let run = try await offThePool { try GeneratorRun.run(["generate", "--config", f.config]) }
+        #expect(run.status == 3)
+        #expect(run.stderr.contains(refusal("office")))
+        #expect(run.stderr.contains(refusal("remote")))
+        #expect(f.published()["office.hosts"] == f.baseline["office.hosts"])
+        #expect(f.published()["remote.hosts"] == f.baseline["remote.hosts"])
+
+        let one = try await offThePool {
+            try GeneratorRun.run(["generate", "--config", f.config, "--force", "office"])
+        }
+        #expect(one.status == 3, "remote is still refused")
+        #expect(!one.stderr.contains(refusal("office")))
+        #expect(one.stderr.contains(refusal("remote")))
         #expect(f.folder.read("pub/office.hosts")?.split(separator: "\n").allSatisfy { $0.hasPrefix("#") } == true)
+        #expect(f.published()["remote.hosts"] == f.baseline["remote.hosts"])
+        let index = try ProfileIndex.decode(Data(contentsOf: URL(fileURLWithPath: f.folder.file("pub/index.json"))))
+        #expect(index.profiles.map(\.entries) == [0, 3])
+
+        let unknown = try await offThePool {
+            try GeneratorRun.run(["generate", "--config", f.config, "--force", "offce"])
+        }
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("--force offce: no such profile"))
+
+        let all = try await offThePool { try GeneratorRun.run(["generate", "--config", f.config, "--force-all"]) }
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(f.folder.read("pub/remote.hosts")?.split(separator: "\n").allSatisfy { $0.hasPrefix("#") } == true)
     }
 
     @Test func connectionRefusedIsRetriedThenFails() async throws {

@@ -59,7 +59,8 @@ struct MotoEndToEndTests {
             ))
         #expect(
             try lines(office) == [
-                byName["Web 1"]!.publicIP!: ["web-1"],
+                // launched later, so it keeps "web-1"; "Web 1" loses its only name
+                byName["WEB_1"]!.publicIP!: ["web-1"],
                 byName["DB_Primary"]!.publicIP!: ["db-primary"],
                 byName["API Gateway (v2)"]!.publicIP!: ["api-gateway-v2"],
                 "203.0.113.10": ["dc-gateway"],
@@ -69,12 +70,12 @@ struct MotoEndToEndTests {
         let remote = try #require(folder.read("pub/remote.hosts"))
         #expect(
             try lines(remote) == [
-                byName["Web 1"]!.privateIP!: ["web-1", "web-1.\(a)"],
+                byName["Web 1"]!.privateIP!: ["web-1.\(a)"],
                 byName["DB_Primary"]!.privateIP!: ["db-primary", "db-primary.\(c)"],
                 byName["API Gateway (v2)"]!.privateIP!: ["api-gateway-v2", "api-gateway-v2.\(a)"],
                 byName["internal-only"]!.privateIP!: ["internal-only", "internal-only.\(c)"],
-                // launched later: loses "web-1" to the first one, keeps its prefixed name
-                byName["WEB_1"]!.privateIP!: ["web-1.\(c)"],
+                // launched later: wins "web-1" over the first one, which keeps its prefixed name
+                byName["WEB_1"]!.privateIP!: ["web-1", "web-1.\(c)"],
             ])
         let index = try ProfileIndex.decode(Data(contentsOf: URL(fileURLWithPath: folder.file("pub/index.json"))))
         #expect(index.profiles.map(\.name) == ["office", "remote"])

@@ -20,11 +20,11 @@ import Testing
         defer { folder.remove() }
         let key = SigningKey()
         let publisher = Publisher(
-            directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 1), force: false,
+            directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 1), force: .none,
             signer: ProfileSigner(key: key))
         let t0 = Date(timeIntervalSince1970: 1_800_000_000)
         let first = rendered("10.0.0.1 a\n")
-        try publisher.publish(first, plan: publisher.plan(first), at: t0)
+        try publisher.publish(first, at: t0)
         var signed = try signature(publisher)
         #expect(signed.serial == 1)
         try signed.verify(
@@ -32,13 +32,13 @@ import Testing
             maxAge: 60, now: t0)
 
         // Unchanged content: same serial, new signing time (a live feed never looks frozen).
-        try publisher.publish(first, plan: publisher.plan(first), at: t0.addingTimeInterval(300))
+        try publisher.publish(first, at: t0.addingTimeInterval(300))
         signed = try signature(publisher)
         #expect(signed.serial == 1)
         #expect(signed.signedAt == t0.addingTimeInterval(300))
 
         let second = rendered("10.0.0.2 a\n")
-        try publisher.publish(second, plan: publisher.plan(second), at: t0.addingTimeInterval(600))
+        try publisher.publish(second, at: t0.addingTimeInterval(600))
         signed = try signature(publisher)
         #expect(signed.serial == 2)
         #expect(signed.sha256 == SHA256Hex.of(Array("10.0.0.2 a\n".utf8)))
@@ -48,16 +48,16 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let signing = Publisher(
-            directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 1), force: false,
+            directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 1), force: .none,
             signer: ProfileSigner(key: SigningKey()))
         let first = rendered("10.0.0.1 a\n")
-        try signing.publish(first, plan: signing.plan(first), at: Date())
-        let unsigned = Publisher(directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 1), force: false)
+        try signing.publish(first, at: Date())
+        let unsigned = Publisher(directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 1), force: .none)
         // Same bytes: the signature still describes them and stays.
-        try unsigned.publish(first, plan: unsigned.plan(first), at: Date())
+        try unsigned.publish(first, at: Date())
         #expect(FileManager.default.fileExists(atPath: unsigned.signaturePath(of: "office")))
         let second = rendered("10.0.0.2 a\n")
-        try unsigned.publish(second, plan: unsigned.plan(second), at: Date())
+        try unsigned.publish(second, at: Date())
         #expect(!FileManager.default.fileExists(atPath: unsigned.signaturePath(of: "office")))
     }
 
@@ -65,12 +65,12 @@ import Testing
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let publisher = Publisher(
-            directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 1), force: false,
+            directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 1), force: .none,
             signer: ProfileSigner(key: SigningKey()))
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: publisher.signaturePath(of: "office")))
         let profiles = rendered("10.0.0.1 a\n")
         #expect(throws: PublishError.self) {
-            try publisher.publish(profiles, plan: publisher.plan(profiles), at: Date())
+            try publisher.publish(profiles, at: Date())
         }
         #expect(!FileManager.default.fileExists(atPath: publisher.path(of: "office")), "nothing published")
     }

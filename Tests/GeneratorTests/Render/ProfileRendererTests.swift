@@ -8,7 +8,7 @@ import Testing
     func profile(_ address: AddressKind, _ templates: [String] = ["{name}"]) -> ProfileConfig {
         ProfileConfig(
             name: "office", description: nil, prefixes: ["apne1a-prod", "apne1c-prod"], address: address,
-            hostnames: templates.map { try! HostnameTemplate(parsing: $0) }, include: [])
+            hostnames: templates.map { try! HostnameTemplate(parsing: $0) }, include: [], sources: ["tokyo"])
     }
 
     func instance(
@@ -58,12 +58,45 @@ import Testing
         for order in [[older, newer, sameTimeA, sameTimeB], [sameTimeB, newer, sameTimeA, older]] {
             let result = renderer.render([SourceInventory(source: "tokyo", instances: order)], includes: [])
             outputs.insert(result.content)
-            #expect(result.duplicates.map(\.hostname).sorted() == ["api", "web"])
+            #expect(result.duplicates.map(\.hostname) == ["api", "web"])
             #expect(result.stats["tokyo"]?.skipped == [.duplicate: 2])
+            #expect(result.skipped.map(\.instanceID).sorted() == ["i-b", "i-d"])
         }
         #expect(outputs.count == 1)
-        #expect(outputs.first?.contains("10.0.0.2 web\n") == true)
+        // The most recent launch wins; equal launch times: the smaller instance id.
+        #expect(outputs.first?.contains("10.0.0.1 web\n") == true)
         #expect(outputs.first?.contains("10.0.0.3 api\n") == true)
+    }
+
+    @Test func runningBeatsAnyOtherStateThenTheLatestLaunch() {
+        let stoppedNewest = instance(
+            "i-1", name: "app", privateIP: "10.0.0.1", launched: "2025-01-01T00:00:00.000Z", state: "stopped")
+        let runningOld = instance("i-2", name: "app", privateIP: "10.0.0.2", launched: "2023-01-01T00:00:00.000Z")
+        let runningNew = instance("i-3", name: "app", privateIP: "10.0.0.3", launched: "2024-01-01T00:00:00.000Z")
+        let renderer = ProfileRenderer(
+            profile: profile(.private), states: ["running", "stopped"], sourceNames: ["tokyo"])
+        let result = renderer.render(
+            [SourceInventory(source: "tokyo", instances: [stoppedNewest, runningOld, runningNew])], includes: [])
+        #expect(result.content.hasSuffix("10.0.0.3 app\n"))
+        #expect(result.duplicates.count == 1, "one warning for the name")
+        #expect(result.duplicates.first?.kept.hasPrefix("i-3 ") == true)
+        #expect(result.duplicates.first?.dropped.map { String($0.prefix(4)) } == ["i-2 ", "i-1 "])
+    }
+
+    @Test func differentInstancesOnOneAddressKeepTheirOwnLines() throws {
+        let tokyo = instance("i-1", name: "web-a", privateIP: "10.0.0.5")
+        let osaka = instance("i-2", name: "web-b", privateIP: "10.0.0.5")
+        let renderer = ProfileRenderer(
+            profile: profile(.private), states: ["running"], sourceNames: ["tokyo", "osaka"])
+        let result = renderer.render(
+            [
+                SourceInventory(source: "tokyo", instances: [tokyo]),
+                SourceInventory(source: "osaka", instances: [osaka]),
+            ], includes: [])
+        #expect(result.content.contains("10.0.0.5 web-a\n10.0.0.5 web-b\n"))
+        #expect(result.sharedAddresses.count == 1)
+        #expect(result.sharedAddresses.first?.instances.count == 2)
+        #expect(try StrictParser.parse(Array(result.content.utf8), source: "out").count == 2)
     }
 
     @Test func secondTemplateKeepsInstanceWhenFirstCollides() throws {

@@ -7,7 +7,8 @@ import NIOHTTPTypesHTTP1
 
 /// Hummingbird's HTTP/1 child channel with the fast path for profile requests ahead of NIO's HTTP parser
 /// (it answers from the connection's bytes, or hands the connection over) and the connection's timeouts
-/// just above the parser, below the conversion to HTTP types.
+/// just above the parser, below the conversion to HTTP types. Without the fast path (`--no-fast-path`, and
+/// wherever it is not built: it is Linux-only) every request goes to Hummingbird.
 struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -17,13 +18,23 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
         var decoderLimits: NIOHTTPDecoderLimitConfiguration
         /// Large bodies go out as memory-file regions (sendfile); only without TLS.
         var sendsFiles: Bool
+        /// Answer profile polls ahead of NIO's parser (`--no-fast-path` turns it off).
+        var fastPath: Bool
+    }
+
+    /// Whether this build has the fast path (it is Linux-only: TCP_CORK and memory files).
+    static var fastPathAvailable: Bool {
+        #if os(Linux)
+            true
+        #else
+            false
+        #endif
     }
 
     let responder: HTTPChannelHandler.Responder
     let configuration: Configuration
     let routes: StaticRoutes
-    let metrics: ServerMetrics
-    let accessLog: Logger?
+    let accounting: RequestAccounting
     let connections: ConnectionLimit?
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -32,13 +43,17 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             let timeouts = ConnectionTimeoutHandler(
                 timeouts: .init(idle: configuration.idleTimeout, request: configuration.requestTimeout),
                 slot: connections?.slot(for: channel))
-            try operations.addHandler(
-                FastPathHandler(
-                    routes: routes, metrics: metrics, accessLog: accessLog, timeouts: timeouts,
-                    configuration: .init(
-                        maxHeaderBytes: configuration.decoderLimits.maxHeaderListSize,
-                        maxHeaderFields: configuration.decoderLimits.maxHeaderFieldCount,
-                        sendsFiles: configuration.sendsFiles)))
+            #if os(Linux)
+                if configuration.fastPath {
+                    try operations.addHandler(
+                        FastPathHandler(
+                            routes: routes, accounting: accounting, timeouts: timeouts,
+                            configuration: .init(
+                                maxHeaderBytes: configuration.decoderLimits.maxHeaderListSize,
+                                maxHeaderFields: configuration.decoderLimits.maxHeaderFieldCount,
+                                sendsFiles: configuration.sendsFiles)))
+                }
+            #endif
             try operations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // HTTP is pipelined by NIOAsyncChannel
                 withErrorHandling: false,  // Hummingbird answers parse errors

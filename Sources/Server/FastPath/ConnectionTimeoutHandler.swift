@@ -34,13 +34,23 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
         self.slot = slot
     }
 
+    /// Answers of the fast path's not yet handed to the socket.
+    private var fastPathUnsent = 0
+
     /// No request given to Hummingbird is waiting for its response.
     var isIdle: Bool { outstanding == 0 }
 
-    /// A request was answered below, by the fast path.
-    func requestAnswered() {
+    /// The fast path answered a request below; the connection is busy until the answer is sent.
+    func fastPathAnswerQueued() {
         lastActivity = .now()
-        if outstanding == 0 { slot?.markIdle(lastActivity) }
+        fastPathUnsent += 1
+        slot?.markBusy()
+    }
+
+    /// A fast-path answer reached the socket (or the connection closed).
+    func fastPathAnswerSent() {
+        fastPathUnsent -= 1
+        if fastPathUnsent == 0, outstanding == 0 { slot?.markIdle() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -61,7 +71,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler, RemovableChannelHand
             lastActivity = now
             // Pipelined requests behind this one are timed from now.
             oldestOutstanding = outstanding == 0 ? nil : now
-            if outstanding == 0 { slot?.markIdle(now) }
+            if outstanding == 0, fastPathUnsent == 0 { slot?.markIdle(now) }
         }
         context.write(data, promise: promise)
     }

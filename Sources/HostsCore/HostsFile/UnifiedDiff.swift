@@ -1,8 +1,9 @@
-/// A unified diff (`diff -u` style, 3 lines of context) between two versions of a file, for `sync --dry-run`.
+/// A unified diff (`diff -u` style, 3 lines of context) between two versions of a file, for `hosts-client sync --dry-run` and
+/// `hosts-generator generate --dry-run`.
 ///
 /// Myers' O(ND) algorithm on lines after trimming the common head and tail, so a small change in a large hosts
 /// file stays cheap. Lines keep their CR, so a CRLF file diffs correctly.
-enum UnifiedDiff {
+public enum UnifiedDiff {
     enum Edit: Equatable {
         case same(String)
         case removed(String)
@@ -10,7 +11,7 @@ enum UnifiedDiff {
     }
 
     /// Empty when the two are equal.
-    static func make(old: [UInt8], new: [UInt8], oldName: String, newName: String, context: Int = 3) -> String {
+    public static func make(old: [UInt8], new: [UInt8], oldName: String, newName: String, context: Int = 3) -> String {
         if old == new { return "" }
         let edits = diff(lines(old), lines(new))
         var output = "--- \(oldName)\n+++ \(newName)\n"

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Client
+@testable import HostsCore
 
 @Suite struct UnifiedDiffTests {
     @Test func smallChangeGivesOneHunkWithContext() {
