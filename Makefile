@@ -6,7 +6,7 @@ CONFIG ?= debug
 # so the binaries run where no Swift is installed (see docs/ARCHITECTURE.md, "Platforms and packages").
 RELEASE_FLAGS = -c release --static-swift-stdlib
 
-.PHONY: deps build-deps version build release test lint demo bench install dist package-test clean
+.PHONY: deps build-deps version build release test fuzz lint demo bench install dist package-test clean
 
 # Everything the tests, the demo and the benchmarks need (apt packages and moto from PyPI).
 deps:
@@ -38,6 +38,14 @@ test: deps version
 	# deadline.
 	$(SWIFT) test --disable-xctest --filter 'ServerTests\.'
 	$(SWIFT) test --disable-xctest --skip 'ServerTests\.'
+
+# The server's differential test (fast path against the full stack) with many more seeded cases than `make test`
+# runs: FUZZ_CASES=N (default 5000); FUZZ_SEED=S replays the seed a run printed.
+FUZZ_CASES ?= 5000
+fuzz: deps version
+	$(SWIFT) build --build-tests
+	PSEUDODNS_DIFFERENTIAL_CASES=$(FUZZ_CASES) $(if $(FUZZ_SEED),PSEUDODNS_DIFFERENTIAL_SEED=$(FUZZ_SEED)) \
+		$(SWIFT) test --skip-build --disable-xctest --filter 'ServerTests\.DifferentialTests'
 
 demo: deps release
 	scripts/demo.sh
