@@ -8,7 +8,8 @@
 ///   spellings name the same host, and keeping one form makes conflicts detectable.
 /// - Underscores are rejected: they are legal in DNS records (`_sip._tcp`) but not in host names, and
 ///   resolvers disagree on them. ``sanitizeLabel(_:)`` turns them into hyphens for names made from tags.
-/// - Non-ASCII is rejected: internationalised names must be written in their `xn--` form.
+/// - Non-ASCII is rejected: internationalised names must be written in their `xn--` form (``sanitizeLabel(_:)``
+///   makes that form from tag values).
 /// - A name made only of digits and dots is rejected, since resolvers read it as an address.
 public struct Hostname: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let maxLength = 253

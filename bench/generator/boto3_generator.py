@@ -27,8 +27,9 @@ def label(text):
 profiles = {"office": ("PublicIpAddress", ["{name}"]), "remote": ("PrivateIpAddress", ["{name}", "{name}.{prefix}"])}
 os.makedirs(out, exist_ok=True)
 for profile, (field, templates) in profiles.items():
-    owner, lines = {}, {}
-    for inst in sorted(instances, key=lambda i: (i["LaunchTime"], i["InstanceId"])):
+    owner, lines = {}, []
+    # hosts-generator's rule for a shared name: the most recent launch wins, then the smaller instance id.
+    for inst in sorted(instances, key=lambda i: (-i["LaunchTime"].timestamp(), i["InstanceId"])):
         tags = {t["Key"]: t["Value"] for t in inst.get("Tags", [])}
         if tags.get("Prefix") not in prefixes or field not in inst:
             continue
@@ -38,9 +39,10 @@ for profile, (field, templates) in profiles.items():
         names = [n for n in (t.replace("{name}", name).replace("{prefix}", prefix) for t in templates)
                  if owner.setdefault(n, inst["InstanceId"]) == inst["InstanceId"]]
         if names:
-            lines.setdefault(inst[field], []).extend(names)
-    width = max((len(a) for a in lines), default=0)
+            # Two instances on one address are two hosts: each keeps its own line, as hosts-generator writes them.
+            lines.append((inst[field], names))
+    width = max((len(a) for a, _ in lines), default=0)
     with open(os.path.join(out, f"{profile}.hosts"), "w") as f:
         f.write(f"# profile {profile}\n")
-        for address in sorted(lines, key=ipaddress.ip_address):
-            f.write(f"{address.ljust(width)} {' '.join(lines[address])}\n")
+        for address, names in sorted(lines, key=lambda line: ipaddress.ip_address(line[0])):
+            f.write(f"{address.ljust(width)} {' '.join(names)}\n")

@@ -1,3 +1,5 @@
+import HostsCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -8,47 +10,30 @@
 ///
 /// flock is tied to the open file, so a killed client never leaves a stale lock behind.
 final class StateLock {
-    private var fd: Int32
+    private let file: FileLock
 
     /// Takes the lock, waiting for another client to finish; `onWait` is called once if it has to wait.
-    /// The lock file is opened without following a symlink: a dangling one planted there would otherwise make
-    /// root create the file it points to.
+    /// The lock file is opened without following a symlink (a dangling one planted there would otherwise make
+    /// root create the file it points to) and checked like every state file before it is waited on.
     init(paths: StatePaths, onWait: () -> Void = {}) throws {
         try StateDirectory.create(paths)
-        fd = open(paths.lockFile, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            if errno == ELOOP {
+        do {
+            file = try FileLock(opening: paths.lockFile)
+        } catch {
+            if error.code == ELOOP {
                 throw ClientError.unsafeStateFile(path: paths.lockFile, reason: StateFiles.symlinkReason)
             }
-            throw FileSystemError(path: paths.lockFile, operation: "open lock file")
+            throw FileSystemError(path: paths.lockFile, operation: "open lock file", code: error.code)
         }
+        try StateFiles.check(fd: file.descriptor, path: paths.lockFile)
         do {
-            try StateFiles.check(fd: fd, path: paths.lockFile)
+            // No deadline: the holder is another root hosts-client, whose own network I/O happens outside the
+            // lock and is bounded by its timeout.
+            try file.lock(timeout: nil, onWait: onWait)
         } catch {
-            close(fd)
-            throw error
-        }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return }
-        guard errno == EWOULDBLOCK else {
-            let error = FileSystemError(path: paths.lockFile, operation: "lock")
-            close(fd)
-            throw error
-        }
-        onWait()
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let error = FileSystemError(path: paths.lockFile, operation: "lock")
-            close(fd)
-            throw error
+            throw FileSystemError(path: paths.lockFile, operation: "lock", code: error.code)
         }
     }
 
-    func release() {
-        guard fd >= 0 else { return }
-        flock(fd, LOCK_UN)
-        close(fd)
-        fd = -1
-    }
-
-    deinit { release() }
+    func release() { file.release() }
 }

@@ -130,7 +130,9 @@ struct OperationsTests {
         for line in run.stderr.split(separator: "\n") {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
             let record = try #require(object as? [String: String], "\(line)")
-            #expect(record["time"] != nil && record["level"] != nil && record["message"] != nil)
+            #expect(record["level"] != nil && record["message"] != nil)
+            let time = try #require(record["time"])
+            #expect(try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(time) <= Date(), "\(time)")
             records.append(record)
         }
         let swept = try #require(records.first { $0["message"] == "source swept" })

@@ -126,4 +126,38 @@ import Testing
         let hidden = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".") }
         #expect(hidden == [Publisher.lockName])
     }
+
+    /// Another generator holds the directory's lock: this one waits, then reads the index the other one wrote.
+    @Test func theIndexIsReadAgainUnderTheLock() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let other = Publisher(directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 0.5), force: .none)
+        try other.publish([rendered("alpha", lines: 1)], at: Date())
+        let held = try FileLock(path: folder.file(Publisher.lockName), timeout: 1)
+        let impatient = Publisher(
+            directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 0.5), force: .none, lockTimeout: 0.2)
+        #expect {
+            try impatient.publish([rendered("beta", lines: 1)], at: Date())
+        } throws: { error in
+            "\(error)".contains("another process has held it")
+        }
+        let waiting = Task {
+            try await offThePool {
+                let patient = Publisher(directory: folder.path, shrinkGuard: ShrinkGuard(fraction: 0.5), force: .none)
+                try patient.publish([rendered("beta", lines: 1)], at: Date())
+            }
+        }
+        // While the lock is held, the other generator publishes gamma; then lets go.
+        try await offThePool { usleep(300_000) }
+        let index = try ProfileIndex.decode(Data(contentsOf: URL(fileURLWithPath: other.indexPath)))
+        #expect(index.profiles.map(\.name) == ["alpha"], "beta waited for the lock")
+        var records = index.profiles
+        records.append(
+            ProfileRecord(name: "gamma", sha256: "00", bytes: 1, entries: 1, generatedAt: Date(), changedAt: Date()))
+        try AtomicFile.write(Array(try ProfileIndex(profiles: records).encoded()), to: other.indexPath)
+        held.release()
+        try await waiting.value
+        let after = try ProfileIndex.decode(Data(contentsOf: URL(fileURLWithPath: other.indexPath)))
+        #expect(after.profiles.map(\.name) == ["alpha", "beta", "gamma"])
+    }
 }
