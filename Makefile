@@ -3,7 +3,7 @@ SWIFT ?= swift
 PREFIX ?= /usr/local
 CONFIG ?= debug
 
-.PHONY: deps build-deps build release test lint demo bench install clean
+.PHONY: deps build-deps build release test fuzz lint demo bench install clean
 
 # Everything the tests, the demo and the benchmarks need (apt packages and moto from PyPI).
 deps:
@@ -30,6 +30,14 @@ test: deps
 	# deadline.
 	$(SWIFT) test --disable-xctest --filter 'ServerTests\.'
 	$(SWIFT) test --disable-xctest --skip 'ServerTests\.'
+
+# The server's differential test (fast path against the full stack) with many more seeded cases than `make test`
+# runs: FUZZ_CASES=N (default 5000); FUZZ_SEED=S replays the seed a run printed.
+FUZZ_CASES ?= 5000
+fuzz: deps
+	$(SWIFT) build --build-tests
+	PSEUDODNS_DIFFERENTIAL_CASES=$(FUZZ_CASES) $(if $(FUZZ_SEED),PSEUDODNS_DIFFERENTIAL_SEED=$(FUZZ_SEED)) \
+		$(SWIFT) test --skip-build --disable-xctest --filter 'ServerTests\.DifferentialTests'
 
 demo: deps release
 	scripts/demo.sh

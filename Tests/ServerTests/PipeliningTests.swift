@@ -71,8 +71,8 @@ import Testing
         try await fixture.withServer { _, port in
             let pieces = [
                 "GET /profiles/off", "ice HTTP/1.1\r\nHost: x\r", "\n\r\n",
-                "POST /profiles/office HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
-                    + "GET /profiles/office HTTP/1.1\r\nConnection: close\r\n\r\n",
+                "POST /profiles/office HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                    + "GET /profiles/office HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
             ]
             let raw = try await RawHTTPClient.exchange(pieces: pieces.map { Array($0.utf8) }, port: port)
             let responses = try RawHTTPClient.parseAll(raw, methods: ["GET", "POST", "GET"])
@@ -108,7 +108,7 @@ import Testing
                     }
                 }
             }
-            requests += "GET /profiles/p1 HTTP/1.1\r\nConnection: close\r\n\r\n"
+            requests += "GET /profiles/p1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
             asked.append(("GET", "p1", false))
             let raw = try await RawHTTPClient.exchange(Array(requests.utf8), port: port)
             let responses = try RawHTTPClient.parseAll(raw, methods: asked.map(\.method))
@@ -139,7 +139,7 @@ import Testing
         try fixture.publish("office.hosts", old)
         try await fixture.withServer { _, port in
             let poll = Array("GET /profiles/office HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
-            let last = Array("GET /profiles/office HTTP/1.1\r\nConnection: close\r\n\r\n".utf8)
+            let last = Array("GET /profiles/office HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
             // The second poll goes out 2 s after the first; the new version is published in between.
             async let exchanged = RawHTTPClient.exchange(pieces: [poll, last], pauseMilliseconds: 2000, port: port)
             try await Task.sleep(for: .milliseconds(300))

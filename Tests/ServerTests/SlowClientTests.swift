@@ -18,7 +18,8 @@ import Testing
             let count = 100  // about 11 MB: more than the loopback buffers hold while the reader sleeps
             let reader = SlowReader()
             try reader.send(
-                Array(String(repeating: "GET /profiles/office HTTP/1.1\r\n\r\n", count: count).utf8), port: port,
+                Array(String(repeating: "GET /profiles/office HTTP/1.1\r\nHost: x\r\n\r\n", count: count).utf8),
+                port: port,
                 halfClose: true)
             reader.startReading(afterMilliseconds: 500)
             let (closed, allWhole) = try await reader.receivedAnswers(count: count, eachWithBody: profile)
@@ -36,8 +37,9 @@ import Testing
         try await fixture.withServer { _, port in
             let fd = try LoopbackSocket.connect(port: port)
             defer { close(fd) }
-            // 100,000 requests (3.4 MB); sending stops by itself when the server stops reading.
-            let requests = Array(String(repeating: "GET /profiles/office HTTP/1.1\r\n\r\n", count: 100_000).utf8)
+            // 100,000 requests (4.4 MB); sending stops by itself when the server stops reading.
+            let requests = Array(
+                String(repeating: "GET /profiles/office HTTP/1.1\r\nHost: x\r\n\r\n", count: 100_000).utf8)
             let sender = Thread {
                 var timeout = timeval(tv_sec: 3, tv_usec: 0)
                 setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

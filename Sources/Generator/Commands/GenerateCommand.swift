@@ -73,7 +73,8 @@ struct GenerateCommand: AsyncParsableCommand {
         let rule: ForceRule = forceAll ? .all : (force.isEmpty ? .none : .profiles(Set(force)))
         let environment = ProcessEnvironment.current
         let transport = HTTPTransport()
-        let credentials = CredentialsCache(chain: CredentialChain(environment: environment, transport: transport))
+        // Kept across passes (and config re-reads): assumed roles are refreshed, not re-assumed every pass.
+        let credentials = CredentialsRegistry()
         let output = output
         let dryRun = dryRun
         let makePass = { @Sendable (config: GeneratorConfig) in

@@ -14,10 +14,14 @@ enum ConfigCheck {
         for (index, source) in config.sources.enumerated() {
             do {
                 let endpoint = try EC2Endpoint.resolve(
-                    region: source.region, endpoint: source.endpoint, environment: environment)
+                    region: source.region, endpoint: source.endpoint, environment: environment,
+                    profile: source.profile)
+                // The plan is made from the shared files as they are now, without a request: a named profile that
+                // is missing or incomplete fails here.
+                let plan = try SourceIdentity.plan(source, environment: environment)
                 out +=
                     "source \(source.name): \(endpoint.region) \(endpoint.url.absoluteString), timeout "
-                    + "\(Interval(seconds: source.timeout))\n"
+                    + "\(Interval(seconds: source.timeout)); credentials: \(plan.description)\n"
             } catch {
                 throw ConfigError(path: path, key: "sources[\(index)]", reason: "\(source.name): \(error)")
             }

@@ -40,7 +40,11 @@ struct ConfigLoader {
         var sources: [SourceConfig] = []
         for (index, node) in try sequence(sourcesNode, key: "sources").enumerated() {
             let key = "sources[\(index)]"
-            let fields = try mapping(node, key: key, allowed: ["name", "region", "endpoint", "timeout"])
+            let fields = try mapping(
+                node, key: key,
+                allowed: [
+                    "name", "region", "endpoint", "timeout", "profile", "role_arn", "external_id", "role_session_name",
+                ])
             let name = try requiredString(fields, "name", in: node, key: key)
             if sources.contains(where: { $0.name == name }) {
                 throw error(fields["name"]!, "\(key).name", "duplicate source name '\(name)'")
@@ -56,6 +60,7 @@ struct ConfigLoader {
             if let timeout = fields["timeout"] {
                 source.timeout = try interval(timeout, "\(key).timeout", in: SourceConfig.timeoutRange)
             }
+            try parseIdentity(fields, key: key, into: &source)
             sources.append(source)
         }
         if sources.isEmpty { throw error(sourcesNode, "sources", "list at least one source") }
@@ -122,6 +127,40 @@ struct ConfigLoader {
             }
         }
         return config
+    }
+
+    /// A source's own identity keys, checked for form here; whether the profile exists is `check`'s business
+    /// (the shared files can change between runs).
+    private func parseIdentity(_ fields: [String: Node], key: String, into source: inout SourceConfig)
+        throws(ConfigError)
+    {
+        source.profile = try optionalString(fields, "profile", key: key)
+        if let profile = source.profile, let node = fields["profile"],
+            profile.contains(where: { $0.isWhitespace || $0 == "[" || $0 == "]" })
+        {
+            throw error(node, "\(key).profile", "'\(profile)' is not a profile name (no spaces or brackets)")
+        }
+        source.roleARN = try optionalString(fields, "role_arn", key: key)
+        if let arn = source.roleARN, let node = fields["role_arn"], RoleARN(arn) == nil {
+            throw error(
+                node, "\(key).role_arn", "'\(arn)' is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT-ID:role/NAME)")
+        }
+        source.externalID = try optionalString(fields, "external_id", key: key)
+        source.roleSessionName = try optionalString(fields, "role_session_name", key: key)
+        for (name, value) in [("external_id", source.externalID), ("role_session_name", source.roleSessionName)]
+        where value != nil && source.roleARN == nil {
+            throw error(fields[name]!, "\(key).\(name)", "needs role_arn on the same source")
+        }
+        if let external = source.externalID, let node = fields["external_id"],
+            !RoleARN.isValidExternalID(external)
+        {
+            throw error(node, "\(key).external_id", "must be 2 to 1224 characters of letters, digits and +=,.@:/-")
+        }
+        if let session = source.roleSessionName, let node = fields["role_session_name"],
+            !RoleARN.isValidSessionName(session)
+        {
+            throw error(node, "\(key).role_session_name", "must be 2 to 64 characters of letters, digits and +=,.@-")
+        }
     }
 
     private func parseProfile(_ node: Node, key: String, base: URL, sources: [String]) throws(ConfigError)

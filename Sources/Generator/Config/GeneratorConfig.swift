@@ -34,6 +34,15 @@ struct SourceConfig: Sendable, Equatable {
     var endpoint: String?
     /// `timeout:`: the whole sweep (every page and retry) is cut after this many seconds.
     var timeout: Double = 300
+    /// `profile:`: a profile of the shared AWS files (`~/.aws/config`, `~/.aws/credentials`). Named, it must
+    /// resolve: the environment's keys and the rest of the chain are not consulted.
+    var profile: String?
+    /// `role_arn:`: a role assumed with the source's base credentials (its `profile:`, else the default chain).
+    var roleARN: String?
+    /// `external_id:`: sent with `role_arn:` (the role's trust policy may require it).
+    var externalID: String?
+    /// `role_session_name:`: the session name of the assumed role (default `hosts-generator-<unix time>`).
+    var roleSessionName: String?
 
     static let timeoutRange: ClosedRange<Double> = 0.1...3600
 }

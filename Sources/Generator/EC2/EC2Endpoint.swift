@@ -4,6 +4,12 @@ import Foundation
 struct EC2Endpoint: Sendable, Equatable {
     var url: URL
     var region: String
+    /// Whether the URL was configured (the source's `endpoint:`, `AWS_ENDPOINT_URL_EC2`, `AWS_ENDPOINT_URL`) rather
+    /// than made by AWS's rules: such an endpoint (moto, LocalStack, a proxy) is not AWS, so the generator does not
+    /// ask AWS's STS who the keys belong to.
+    var isCustom = false
+    /// The FIPS / dual-stack switches in force (STS and SSO calls for the source follow them too).
+    var variant = EndpointVariant()
 
     /// The Host header value curl will send (and so the one to sign): host, plus the port when not the default.
     var hostHeader: String {
@@ -22,26 +28,31 @@ struct EC2Endpoint: Sendable, Equatable {
         return path.isEmpty ? "/" : path
     }
 
-    /// Region: the source's, else `AWS_REGION`, `AWS_DEFAULT_REGION`, the shared config profile's `region`.
-    /// Endpoint: the source's, else `AWS_ENDPOINT_URL_EC2`, `AWS_ENDPOINT_URL`, else AWS's regional endpoint.
+    /// Region: the source's, else `AWS_REGION`, `AWS_DEFAULT_REGION`, the shared config profile's `region` (the
+    /// source's `profile:`, else `AWS_PROFILE` or `default`).
+    /// Endpoint: the source's, else `AWS_ENDPOINT_URL_EC2`, `AWS_ENDPOINT_URL`, else AWS's rules for the region's
+    /// partition, FIPS and dual-stack as `AWS_USE_FIPS_ENDPOINT` / `AWS_USE_DUALSTACK_ENDPOINT` or the profile's
+    /// `use_fips_endpoint` / `use_dualstack_endpoint` say.
     static func resolve(
-        region: String?, endpoint: String?, environment: ProcessEnvironment
+        region: String?, endpoint: String?, environment: ProcessEnvironment, profile: String? = nil
     ) throws(EndpointError) -> EC2Endpoint {
+        let files = SharedConfigFiles(environment: environment)
+        let settings = files.profile(profile ?? SharedConfigFiles.defaultProfile(environment).name) ?? [:]
         guard
             let region = region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]
-                ?? SharedFileCredentialsProvider(environment: environment).region()
+                ?? settings["region"].flatMap({ $0.isEmpty ? nil : $0 })
         else {
             throw EndpointError(reason: "no region: set 'region' on the source, or AWS_REGION / AWS_DEFAULT_REGION")
         }
-        let text =
-            endpoint ?? environment["AWS_ENDPOINT_URL_EC2"] ?? environment["AWS_ENDPOINT_URL"]
-            ?? "https://ec2.\(region).\(region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com")"
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = url.host, !host.isEmpty, url.query == nil
-        else {
-            throw EndpointError(reason: "endpoint '\(text)' is not an http(s) URL without query")
+        guard AWSEndpointRules.isValidRegion(region) else {
+            throw EndpointError(reason: "region '\(region)' is not a region name (lower-case letters, digits and '-')")
         }
-        return EC2Endpoint(url: url, region: region)
+        let variant = try EndpointVariant.from(environment: environment, profile: settings)
+        let url = try ServiceEndpoint.url(
+            service: "ec2", envName: "EC2", region: region, variant: variant, environment: environment,
+            explicit: endpoint)
+        let custom = endpoint != nil || ServiceEndpoint.configured(envName: "EC2", environment: environment) != nil
+        return EC2Endpoint(url: url, region: region, isCustom: custom, variant: variant)
     }
 }
 

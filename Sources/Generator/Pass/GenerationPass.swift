@@ -69,7 +69,8 @@ struct GenerationPass: Sendable {
     var force = ForceRule.none
     var environment: ProcessEnvironment
     var transport: HTTPTransport
-    var credentials: CredentialsCache
+    /// Credentials per identity, kept across passes.
+    var credentials: CredentialsRegistry
     var logger: Logger
 
     func run(now: @Sendable () -> Date = Date.init) async throws(PassError) -> PassReport {
@@ -204,31 +205,40 @@ struct GenerationPass: Sendable {
         return out
     }
 
+    /// The client for one source: its endpoint and its identity (planned from its keys and the shared files as they
+    /// are now; the credentials themselves are fetched, and kept across passes, by the registry's cache).
+    func client(for source: SourceConfig) async -> Result<EC2QueryClient, SourceFailure> {
+        let endpoint: EC2Endpoint
+        let identity: SourceIdentity
+        do {
+            endpoint = try EC2Endpoint.resolve(
+                region: source.region, endpoint: source.endpoint, environment: environment, profile: source.profile)
+        } catch {
+            return .failure(SourceFailure(source: source.name, reason: "source \(source.name): \(error)"))
+        }
+        do {
+            identity = try SourceIdentity.resolve(
+                source, endpoint: endpoint, environment: environment, transport: transport)
+        } catch {
+            return .failure(SourceFailure(source: source.name, reason: "source \(source.name): \(error)"))
+        }
+        return .success(
+            EC2QueryClient(
+                source: source.name, endpoint: endpoint, transport: transport,
+                credentials: await credentials.cache(plan: identity.plan, context: identity.context),
+                retry: config.retry, logger: logger))
+    }
+
     /// One DescribeInstances sweep per source that some profile uses, all at once, each cut at its `timeout:`.
     /// A failure ends only its own source.
     func sweepAll() async -> [(String, Result<SweepResult, SourceFailure>)] {
         var clients: [(SourceConfig, EC2QueryClient)] = []
         var out: [(String, Result<SweepResult, SourceFailure>)] = []
         for source in config.sources where !config.prefixes(of: source.name).isEmpty {
-            let endpoint: EC2Endpoint
-            do {
-                endpoint = try EC2Endpoint.resolve(
-                    region: source.region, endpoint: source.endpoint, environment: environment)
-            } catch {
-                out.append(
-                    (
-                        source.name,
-                        .failure(SourceFailure(source: source.name, reason: "source \(source.name): \(error)"))
-                    ))
-                continue
+            switch await client(for: source) {
+            case .success(let client): clients.append((source, client))
+            case .failure(let failure): out.append((source.name, .failure(failure)))
             }
-            clients.append(
-                (
-                    source,
-                    EC2QueryClient(
-                        source: source.name, endpoint: endpoint, transport: transport, credentials: credentials,
-                        retry: config.retry, logger: logger)
-                ))
         }
         let states = config.states
         let logger = logger
@@ -247,10 +257,12 @@ struct GenerationPass: Sendable {
                     }
                     switch outcome {
                     case .success(let sweep)?:
+                        let account = await client.credentials.accountID(ec2IsCustom: client.endpoint.isCustom)
                         logger.info(
                             "source swept",
                             metadata: [
                                 "source": "\(sweep.source)", "endpoint": "\(client.endpoint.url.absoluteString)",
+                                "credentials": "\(client.credentials.plan.description)", "account": "\(account)",
                                 "pages": "\(sweep.pages)", "instances": "\(sweep.instances.count)",
                                 "requests": "\(sweep.attempts)", "seconds": "\(String(format: "%.3f", sweep.seconds))",
                             ])

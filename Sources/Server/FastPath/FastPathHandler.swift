@@ -4,18 +4,28 @@
     import NIOCore
     import NIOHTTP1
 
-    /// Answers GET and HEAD of `/profiles`, `/profiles/NAME` and `/profiles/NAME.sig` — the requests clients
-    /// poll — straight from the connection's bytes, ahead of NIO's HTTP parser, with the snapshot's prebuilt
-    /// representations: the serialized head is cached per connection, and large bodies go out as memory-file
-    /// regions (`sendfile`).
+    /// The connection's bytes, ahead of NIO's HTTP parser: every request head is checked here first
+    /// (``RequestHead``), and the plain polls — GET and HEAD of `/profiles`, `/profiles/NAME`,
+    /// `/profiles/NAME.sig` — are answered here (the fast path), from the snapshot's prebuilt representations:
+    /// the serialized head is cached per connection, and large bodies go out as memory-file regions (`sendfile`).
     ///
-    /// The first request it does not fully understand or does not answer (another route, a body, an
-    /// unusual header line: see ``RawRequest``) hands the connection over: from then on every byte goes on
-    /// to NIO's parser and Hummingbird. Requests answered before were written first, so responses always
-    /// leave in request order.
+    /// One state machine for the connection (``State``):
+    /// - `heads`: each complete head is refused (answered 4xx/5xx and closed), answered here, or passed on to NIO's
+    ///   parser and Hummingbird, the `Upgrade` lines left out. While Hummingbird has requests unanswered, every
+    ///   request goes to it, so answers leave in request order.
+    /// - `body`: a request body (`Content-Length`) is passed on; then back to `heads`.
+    /// - `handedOver`: after a chunked body, NIO's parser frames the rest of the connection (``HTTPPartsHandler``
+    ///   answers its errors).
+    /// - `closing`: the last answer is written (or held until Hummingbird's earlier answers are written); input
+    ///   is ignored and the connection closes once the answers are sent.
+    /// Input ending (the client's half-close, or a graceful shutdown) drains: what was read is answered, then the
+    /// connection closes once sent, or the event goes on to Hummingbird while it has answers to give.
     ///
     /// Backpressure: while the socket is not writable (a client that pipelines and does not read), it stops
-    /// answering and holds further reads, so neither queued answers nor unread requests pile up.
+    /// and holds further reads, so neither queued answers nor unread requests pile up. Until an answer has
+    /// reached the socket the connection counts as busy for the connection limit (``HTTPPartsHandler``).
+    ///
+    /// With `answersPolls` off (`--no-fast-path`) it answers nothing itself but the refusals.
     final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         typealias InboundIn = ByteBuffer
         typealias InboundOut = ByteBuffer
@@ -23,34 +33,44 @@
         typealias OutboundOut = IOData
 
         struct Configuration {
-            var maxHeaderBytes: Int
-            var maxHeaderFields: Int
+            var limits: RequestHead.Limits
             /// Send large bodies as memory-file regions; off under TLS, which must see the bytes.
             var sendsFiles: Bool
+            /// Answer the plain polls here (the fast path); off, every request goes to Hummingbird.
+            var answersPolls: Bool
+        }
+
+        enum State: Equatable {
+            case heads
+            case body(remaining: Int)
+            case handedOver
+            case closing
         }
 
         private let routes: StaticRoutes
         private let accounting: RequestAccounting
-        private let timeouts: ConnectionTimeoutHandler
+        private let parts: HTTPPartsHandler
         private let configuration: Configuration
 
-        /// The connection belongs to Hummingbird now.
-        private var handedOver = false
-        /// The connection closes once what was answered is sent: ignore what follows.
-        private var closing = false
+        private(set) var state = State.heads
         /// Graceful shutdown or the client's end of input: answer what was already read, read no more, then
         /// close once it is sent.
         private var draining = false
-        /// The event that started draining, for Hummingbird should the connection be handed over after all.
+        /// The event that started draining, for Hummingbird when it still has answers to give.
         private var endEvent: Any?
-        /// Bytes read but not yet answered: an incomplete request head, or requests waiting for the socket.
+        /// Bytes read but not yet dealt with: an incomplete head, or requests waiting for the socket.
         private var pending: ByteBuffer?
-        /// How many bytes of `pending` are known to hold no complete head, so a head sent in many small pieces
-        /// is searched once, not once per piece.
+        /// How many bytes of `pending` were searched for a line end, so a head sent in many small pieces is
+        /// searched once, not once per piece.
         private var searched = 0
         /// A read was asked for while the socket was not writable; pass it on once it is.
         private var readHeld = false
         private var needsFlush = false
+        /// Something went on to NIO's parser since the last read completed.
+        private var passedOn = false
+        /// A refusal waiting for Hummingbird's answers to the requests before it.
+        private var heldRefusal: (answer: PlainAnswer, method: String, path: Substring)?
+        private var context: ChannelHandlerContext?
         /// TCP_CORK is set: the head and a file-region body leave as full segments instead of the head alone
         /// in a packet of its own (nginx's `tcp_nopush`). Lifted at the flush that ends the burst.
         private var corked = false
@@ -58,61 +78,79 @@
         private var files = ConnectionFileHandles()
 
         init(
-            routes: StaticRoutes, accounting: RequestAccounting, timeouts: ConnectionTimeoutHandler,
-            configuration: Configuration
+            routes: StaticRoutes, accounting: RequestAccounting, parts: HTTPPartsHandler, configuration: Configuration
         ) {
             self.routes = routes
             self.accounting = accounting
-            self.timeouts = timeouts
+            self.parts = parts
             self.configuration = configuration
+        }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            self.context = context
+            parts.onHummingbirdIdle = { [weak self] in self?.hummingbirdIdle() }
+            parts.onClosing = { [weak self] in
+                self?.state = .closing
+                self?.pending = nil
+            }
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) {
+            files.closeAll()
+            parts.onHummingbirdIdle = nil
+            parts.onClosing = nil
+            self.context = nil
         }
 
         // MARK: Inbound
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            if handedOver {
+            switch state {
+            case .handedOver:
                 context.fireChannelRead(data)
                 return
+            case .closing:
+                return
+            case .heads, .body:
+                if draining { return }
             }
-            if closing || draining { return }
             var buffer = unwrapInboundIn(data)
             if pending == nil {
                 pending = buffer
             } else {
                 pending!.writeBuffer(&buffer)
             }
-            answerPending(context: context)
+            process(context)
         }
 
         func channelReadComplete(context: ChannelHandlerContext) {
             flushIfNeeded(context)
-            if handedOver { context.fireChannelReadComplete() }
+            if passedOn || state == .handedOver {
+                passedOn = false
+                context.fireChannelReadComplete()
+            }
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            // Graceful shutdown, or the client closed its side. With no request of Hummingbird's in progress,
-            // Hummingbird would close the connection at once, dropping answers still queued for a slow
-            // reader: close once they are sent instead.
             let ends = event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed
-            if ends, !handedOver || timeouts.isIdle {
-                if !handedOver {
-                    draining = true
-                    endEvent = event
-                    answerPending(context: context)
-                    flushIfNeeded(context)
-                } else if !closing {
-                    closing = true
-                    closeAfterWrites(context)
-                }
+            guard ends, state != .handedOver else {
+                flushIfNeeded(context)
+                context.fireUserInboundEventTriggered(event)
                 return
             }
+            // With no request of Hummingbird's in progress, Hummingbird would close the connection at once,
+            // dropping answers still queued for a slow reader: close once they are sent instead.
+            if !draining {
+                draining = true
+                endEvent = event
+            }
+            process(context)
             flushIfNeeded(context)
-            context.fireUserInboundEventTriggered(event)
         }
 
         func channelWritabilityChanged(context: ChannelHandlerContext) {
-            if context.channel.isWritable, !handedOver {
-                answerPending(context: context)
+            if context.channel.isWritable, state != .handedOver {
+                process(context)
                 flushIfNeeded(context)
                 if readHeld {
                     readHeld = false
@@ -125,73 +163,148 @@
         // MARK: Outbound
 
         func read(context: ChannelHandlerContext) {
-            if draining, !handedOver { return }
-            if !handedOver, !context.channel.isWritable {
-                readHeld = true
-                return
+            if state != .handedOver {
+                if draining { return }
+                if !context.channel.isWritable {
+                    readHeld = true
+                    return
+                }
             }
             context.read()
         }
 
-        func handlerRemoved(context: ChannelHandlerContext) {
-            files.closeAll()
-        }
+        // MARK: The state machine
 
-        /// Answers every complete request in `pending`; stops at an incomplete one, when the socket is full,
-        /// or hands over. Draining, it closes the connection once nothing answerable is left.
-        private func answerPending(context: ChannelHandlerContext) {
-            answerComplete(context: context)
-            if draining, !closing, !handedOver, context.channel.isWritable {
-                closing = true
-                pending = nil
-                closeAfterWrites(context)
-            }
-        }
-
-        private func answerComplete(context: ChannelHandlerContext) {
-            while var buffer = pending, buffer.readableBytes > 0, !closing, context.channel.isWritable {
-                let parsed = buffer.withUnsafeReadableBytes { bytes in
-                    RawRequest.containsHeadEnd(bytes, from: max(0, searched - 3))
-                        ? RawRequest.parse(bytes, maxHeaderFields: configuration.maxHeaderFields) : .incomplete
-                }
-                switch parsed {
-                case .incomplete:
-                    searched = buffer.readableBytes
-                    // Past the limit, let the HTTP parser refuse it.
-                    if buffer.readableBytes > configuration.maxHeaderBytes { handOver(context) }
+        /// Deals with every complete request in `pending`; stops at an incomplete one, when the socket is full,
+        /// or when the state leaves `heads` and `body`. Draining, it ends the connection once nothing is left.
+        private func process(_ context: ChannelHandlerContext) {
+            while var buffer = pending, buffer.readableBytes > 0, context.channel.isWritable {
+                switch state {
+                case .handedOver, .closing:
                     return
-                case .unsupported:
-                    handOver(context)
-                    return
-                case .request(let request, let length):
-                    // An oversized head is the HTTP parser's to refuse, even when it came whole.
-                    guard length <= configuration.maxHeaderBytes, answer(request, context: context) else {
-                        handOver(context)
-                        return
-                    }
-                    if closing { return }
-                    buffer.moveReaderIndex(forwardBy: length)
+                case .body(let remaining):
+                    let count = min(remaining, buffer.readableBytes)
+                    passOn(buffer.readSlice(length: count)!, context)
                     pending = buffer.readableBytes > 0 ? buffer : nil
-                    searched = 0
+                    state = remaining == count ? .heads : .body(remaining: remaining - count)
+                case .heads:
+                    let parsed = buffer.withUnsafeReadableBytes { bytes in
+                        RequestHead.completesSomething(bytes, from: max(0, searched - 3))
+                            ? RequestHead.parse(bytes, limits: configuration.limits) : .incomplete
+                    }
+                    switch parsed {
+                    case .incomplete:
+                        searched = buffer.readableBytes
+                        if buffer.readableBytes > configuration.limits.maxHeaderBytes {
+                            refuse(.headersTooLarge, method: "-", path: "-", context)
+                        }
+                        return
+                    case .refused(let answer, let method, let path):
+                        refuse(answer, method: method, path: path, context)
+                        return
+                    case .head(let head):
+                        searched = 0
+                        if configuration.answersPolls, head.isPlainPoll, parts.isIdle,
+                            answer(head, context: context)
+                        {
+                            buffer.moveReaderIndex(forwardBy: head.length)
+                            pending = buffer.readableBytes > 0 ? buffer : nil
+                            if !head.keepAlive { close(context) }
+                            continue
+                        }
+                        passOn(head, from: &buffer, context)
+                        pending = buffer.readableBytes > 0 ? buffer : nil
+                        if !head.keepAlive {
+                            // Hummingbird answers it and ``HTTPPartsHandler`` closes the connection then.
+                            state = .closing
+                            pending = nil
+                            return
+                        }
+                        switch head.body {
+                        case .none: break
+                        case .length(let count): state = .body(remaining: count)
+                        case .chunked:
+                            state = .handedOver
+                            if let rest = pending {
+                                pending = nil
+                                passOn(rest, context)
+                            }
+                            if let endEvent {
+                                self.endEvent = nil
+                                context.fireUserInboundEventTriggered(endEvent)
+                            }
+                            return
+                        }
+                    }
+                }
+            }
+            if draining, context.channel.isWritable { endInput(context) }
+        }
+
+        /// Input ended and everything answerable was dealt with.
+        private func endInput(_ context: ChannelHandlerContext) {
+            switch state {
+            case .closing, .handedOver: return
+            case .heads, .body:
+                pending = nil
+                if parts.isIdle {
+                    close(context)
+                } else if let endEvent {
+                    // Hummingbird still has answers to give; it ends the connection after them.
+                    self.endEvent = nil
+                    state = .closing
+                    passedOn = true
+                    context.fireUserInboundEventTriggered(endEvent)
                 }
             }
         }
 
-        private func handOver(_ context: ChannelHandlerContext) {
-            handedOver = true
+        /// Refuses the request: answered (once Hummingbird's answers before it are written), then closed.
+        private func refuse(_ answer: PlainAnswer, method: String, path: Substring, _ context: ChannelHandlerContext) {
+            state = .closing
+            pending = nil
+            if parts.isIdle {
+                write(answer, method: method, path: path, context)
+                close(context)
+            } else {
+                heldRefusal = (answer, method, path)
+            }
+        }
+
+        /// Hummingbird's last outstanding answer was just written.
+        private func hummingbirdIdle() {
+            guard let context else { return }
+            if let held = heldRefusal {
+                heldRefusal = nil
+                write(held.answer, method: held.method, path: held.path, context)
+                close(context)
+            } else if state != .handedOver {
+                process(context)
+            }
+        }
+
+        private func passOn(_ head: RequestHead, from buffer: inout ByteBuffer, _ context: ChannelHandlerContext) {
+            var bytes = buffer.readSlice(length: head.length)!
+            if !head.upgradeLines.isEmpty {
+                // Without them NIO's parser sees no upgrade, and goes on parsing the requests after this one.
+                var kept = context.channel.allocator.buffer(capacity: head.length)
+                var offset = 0
+                for line in head.upgradeLines {
+                    var before = bytes.getSlice(at: bytes.readerIndex + offset, length: line.lowerBound - offset)!
+                    kept.writeBuffer(&before)
+                    offset = line.upperBound
+                }
+                var after = bytes.getSlice(at: bytes.readerIndex + offset, length: head.length - offset)!
+                kept.writeBuffer(&after)
+                bytes = kept
+            }
+            passOn(bytes, context)
+        }
+
+        private func passOn(_ bytes: ByteBuffer, _ context: ChannelHandlerContext) {
             flushIfNeeded(context)
-            if readHeld {
-                readHeld = false
-                context.read()
-            }
-            if let pending {
-                self.pending = nil
-                context.fireChannelRead(wrapInboundOut(pending))
-            }
-            if let endEvent {
-                self.endEvent = nil
-                context.fireUserInboundEventTriggered(endEvent)
-            }
+            passedOn = true
+            context.fireChannelRead(wrapInboundOut(bytes))
         }
 
         // MARK: Writing
@@ -208,12 +321,14 @@
         }
 
         /// Closes the connection once everything written so far has reached the socket.
-        private func closeAfterWrites(_ context: ChannelHandlerContext) {
+        private func close(_ context: ChannelHandlerContext) {
+            state = .closing
+            pending = nil
             let sent = context.eventLoop.makePromise(of: Void.self)
             context.write(wrapOutbound(ByteBuffer()), promise: sent)
             needsFlush = true
             flushIfNeeded(context)
-            sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            context.closeLingering(after: sent.futureResult)
         }
 
         private func setCork(_ on: Bool, _ context: ChannelHandlerContext) {
@@ -229,8 +344,32 @@
 
         // MARK: Answering
 
+        /// Writes a refusal, with `Connection: close`; counted and logged like every answer.
+        private func write(_ answer: PlainAnswer, method: String, path: Substring, _ context: ChannelHandlerContext) {
+            let status = HTTPResponseStatus(statusCode: answer.status, reasonPhrase: answer.reasonPhrase)
+            let head = Self.serialize(
+                status, HTTPHeaders(answer.headers.map { ($0.name, $0.value) }), connection: .close,
+                allocator: context.channel.allocator)
+            let body = method == "HEAD" ? nil : ByteBuffer(string: answer.text)
+            writeSeparately(head: head, body: body, file: nil, context: context, sent: tracked(context))
+            needsFlush = true
+            accounting.answered(
+                method: method, path: path, route: Route(path: path).label, status: answer.status,
+                bodyBytes: body?.readableBytes ?? 0, started: accounting.start,
+                remote: context.channel.remoteAddress)
+        }
+
+        /// A promise for an answer's last write: until it completes, the connection is not idle (a client that
+        /// pipelines and does not read holds answers here, which closing it as idle would lose).
+        private func tracked(_ context: ChannelHandlerContext) -> EventLoopPromise<Void> {
+            let sent = context.eventLoop.makePromise(of: Void.self)
+            parts.fastPathAnswerQueued()
+            sent.futureResult.assumeIsolated().whenComplete { [parts] _ in parts.fastPathAnswerSent() }
+            return sent
+        }
+
         /// Writes the response and returns true when the request is one of the static routes.
-        private func answer(_ request: RawRequest, context: ChannelHandlerContext) -> Bool {
+        private func answer(_ request: RequestHead, context: ChannelHandlerContext) -> Bool {
             let route = Route(path: request.path)
             let started = accounting.start
             guard let answer = routes.answer(route, headers: request.headers, peer: context.channel.remoteAddress)
@@ -280,11 +419,7 @@
             }
             if request.method == .head { body = nil }
 
-            // Until the answer has reached the socket, the connection is not idle: a client that pipelines and
-            // does not read holds answers here, which closing it as idle would lose.
-            let sent = context.eventLoop.makePromise(of: Void.self)
-            timeouts.fastPathAnswerQueued()
-            sent.futureResult.assumeIsolated().whenComplete { [timeouts] _ in timeouts.fastPathAnswerSent() }
+            let sent = tracked(context)
             if let whole, let handle = files.handle(for: whole, outlet: context) {
                 context.write(
                     NIOAny(IOData.fileRegion(FileRegion(fileHandle: handle, readerIndex: 0, endIndex: whole.count))),
@@ -293,16 +428,10 @@
                 writeSeparately(head: headBytes, body: body, file: file, context: context, sent: sent)
             }
             needsFlush = true
-            if !request.keepAlive {
-                closing = true
-                pending = nil
-                closeAfterWrites(context)
-            }
 
             accounting.answered(
-                method: request.method == .get ? "GET" : "HEAD", path: request.path, route: route.label,
-                status: Int(status.code), bodyBytes: body?.readableBytes ?? 0, started: started,
-                remote: context.channel.remoteAddress)
+                method: request.methodName, path: request.path, route: route.label, status: Int(status.code),
+                bodyBytes: body?.readableBytes ?? 0, started: started, remote: context.channel.remoteAddress)
             return true
         }
 

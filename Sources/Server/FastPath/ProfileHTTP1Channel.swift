@@ -5,10 +5,11 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// Hummingbird's HTTP/1 child channel with the fast path for profile requests ahead of NIO's HTTP parser
-/// (it answers from the connection's bytes, or hands the connection over) and the connection's timeouts
-/// just above the parser, below the conversion to HTTP types. Without the fast path (`--no-fast-path`, and
-/// wherever it is not built: it is Linux-only) every request goes to Hummingbird.
+/// Hummingbird's HTTP/1 child channel with ``FastPathHandler`` ahead of NIO's HTTP parser (it checks every
+/// request head, answers the profile polls from the connection's bytes, and passes the rest on) and
+/// ``HTTPPartsHandler`` just above the parser, below the conversion to HTTP types. With `--no-fast-path` the
+/// checks stay and every request goes to Hummingbird; where the fast path is not built (it is Linux-only) there
+/// are neither.
 struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -40,28 +41,28 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let operations = channel.pipeline.syncOperations
-            let timeouts = ConnectionTimeoutHandler(
+            let parts = HTTPPartsHandler(
                 timeouts: .init(idle: configuration.idleTimeout, request: configuration.requestTimeout),
-                slot: connections?.slot(for: channel))
+                accounting: accounting, slot: connections?.slot(for: channel))
             #if os(Linux)
-                if configuration.fastPath {
-                    try operations.addHandler(
-                        FastPathHandler(
-                            routes: routes, accounting: accounting, timeouts: timeouts,
-                            configuration: .init(
+                // With the fast path off it still checks every request head, and answers only refusals.
+                try operations.addHandler(
+                    FastPathHandler(
+                        routes: routes, accounting: accounting, parts: parts,
+                        configuration: .init(
+                            limits: .init(
                                 maxHeaderBytes: configuration.decoderLimits.maxHeaderListSize,
-                                maxHeaderFields: configuration.decoderLimits.maxHeaderFieldCount,
-                                sendsFiles: configuration.sendsFiles)))
-                }
+                                maxHeaderFields: configuration.decoderLimits.maxHeaderFieldCount),
+                            sendsFiles: configuration.sendsFiles, answersPolls: configuration.fastPath)))
             #endif
             try operations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // HTTP is pipelined by NIOAsyncChannel
-                withErrorHandling: false,  // Hummingbird answers parse errors
+                withErrorHandling: false,  // HTTPPartsHandler answers parse errors
                 withOutboundHeaderValidation: false,  // heads are prebuilt or validated by HTTP types
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: configuration.decoderLimits
             )
-            try operations.addHandler(timeouts)
+            try operations.addHandler(parts)
             try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try operations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
             return try NIOAsyncChannel(

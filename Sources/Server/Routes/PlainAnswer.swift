@@ -60,6 +60,11 @@ struct PlainAnswer: Sendable, Equatable {
         status: 505, reasonPhrase: "HTTP Version Not Supported", text: "only HTTP/1.0 and HTTP/1.1 are served\n",
         extra: [], closes: true)
 
+    /// A method this server does not know (RFC 9110 §9.1).
+    static let methodNotImplemented = PlainAnswer(
+        status: 501, reasonPhrase: "Not Implemented", text: "method not implemented\n",
+        extra: [Header(name: "Allow", value: "GET, HEAD")], closes: true)
+
     /// A transfer coding other than chunked alone.
     static let codingNotImplemented = PlainAnswer(
         status: 501, reasonPhrase: "Not Implemented", text: "transfer coding not implemented\n", extra: [],

@@ -6,6 +6,13 @@ import Testing
 
 @Suite struct CredentialChainTests {
     let transport = HTTPTransport(timeout: 5)
+
+    /// The default chain (no profile named on a source), planned and fetched.
+    func resolve(_ environment: ProcessEnvironment) async throws -> AWSCredentials {
+        let plan = try CredentialPlanner(environment: environment).defaultChain()
+        return try await plan.fetch(
+            CredentialContext(environment: environment, transport: transport, region: "us-east-1", variant: .init()))
+    }
     static let document = """
         {"Code":"Success","AccessKeyId":"ASIAROLE","SecretAccessKey":"rolesecret","Token":"roletoken",
          "Expiration":"2099-01-01T00:00:00Z"}
@@ -20,10 +27,11 @@ import Testing
             "HOME": folder.path, "AWS_ACCESS_KEY_ID": "ENV", "AWS_SECRET_ACCESS_KEY": "envsecret",
             "AWS_SESSION_TOKEN": "envtoken", "AWS_EC2_METADATA_DISABLED": "true",
         ])
-        let found = try await CredentialChain(environment: environment, transport: transport).resolve()
+        let found = try await resolve(environment)
         #expect(found.accessKeyID == "ENV")
         #expect(found.sessionToken == "envtoken")
         #expect(found.source == "environment")
+        #expect(try CredentialPlanner(environment: environment).defaultChain().description == "environment")
     }
 
     @Test func sharedFilesWithProfile() async throws {
@@ -47,20 +55,20 @@ import Testing
             "[profile staging]\nregion = eu-west-3\naws_access_key_id = STAGEKEY\naws_secret_access_key = s\n")
         var environment = ProcessEnvironment(["HOME": folder.path, "AWS_EC2_METADATA_DISABLED": "true"])
         #expect(
-            try await CredentialChain(environment: environment, transport: transport).resolve().accessKeyID
+            try await resolve(environment).accessKeyID
                 == "DEFAULTKEY")
         environment.values["AWS_PROFILE"] = "prod"
-        let prod = try await CredentialChain(environment: environment, transport: transport).resolve()
+        let prod = try await resolve(environment)
         #expect(prod.accessKeyID == "PRODKEY")
         #expect(prod.sessionToken == "prodtoken")
         environment.values["AWS_PROFILE"] = "staging"
         #expect(
-            try await CredentialChain(environment: environment, transport: transport).resolve().accessKeyID
+            try await resolve(environment).accessKeyID
                 == "STAGEKEY")
         #expect(try EC2Endpoint.resolve(region: nil, endpoint: nil, environment: environment).region == "eu-west-3")
         environment.values["AWS_PROFILE"] = "missing"
         await #expect(throws: CredentialsError.self) {
-            try await CredentialChain(environment: environment, transport: transport).resolve()
+            try await resolve(environment)
         }
     }
 
@@ -79,7 +87,7 @@ import Testing
             "HOME": folder.path, "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.baseURL + "/creds",
             "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile, "AWS_EC2_METADATA_DISABLED": "true",
         ])
-        let found = try await CredentialChain(environment: environment, transport: transport).resolve()
+        let found = try await resolve(environment)
         #expect(found.accessKeyID == "ASIAROLE")
         #expect(found.sessionToken == "roletoken")
         #expect(found.expiration == Date(timeIntervalSince1970: 4_070_908_800))
@@ -107,14 +115,14 @@ import Testing
         var environment = ProcessEnvironment([
             "HOME": "/nonexistent", "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL,
         ])
-        let found = try await CredentialChain(environment: environment, transport: transport).resolve()
+        let found = try await resolve(environment)
         #expect(found.accessKeyID == "ASIAROLE")
         #expect(found.source.contains("generator-role"))
         #expect(server.requests.map(\.method) == ["PUT", "GET", "GET"])
 
         environment.values["AWS_EC2_METADATA_DISABLED"] = "true"
         await #expect(throws: CredentialsError.self) {
-            try await CredentialChain(environment: environment, transport: transport).resolve()
+            try await resolve(environment)
         }
         #expect(server.requests.count == 3)
     }

@@ -7,7 +7,9 @@ struct ContainerCredentialsProvider: Sendable {
     var transport: HTTPTransport
 
     /// The endpoint to ask, nil when the environment names none.
-    var endpoint: URL? {
+    var endpoint: URL? { Self.endpoint(in: environment) }
+
+    static func endpoint(in environment: ProcessEnvironment) -> URL? {
         if let relative = environment["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"] {
             return URL(string: "http://169.254.170.2" + relative)
         }

@@ -21,7 +21,7 @@ struct CredentialsJSON: Decodable {
         }
     }
 
-    private static func parseDate(_ text: String) -> Date? {
+    static func parseDate(_ text: String) -> Date? {
         let withFraction = ISO8601DateFormatter()
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The environment variables the AWS chain reads, passed around explicitly so tests can give their own.
-struct ProcessEnvironment: Sendable {
+struct ProcessEnvironment: Sendable, Equatable {
     var values: [String: String]
 
     init(_ values: [String: String]) { self.values = values }

@@ -1,0 +1,89 @@
+import Foundation
+
+/// The FIPS and dual-stack switches, from `AWS_USE_FIPS_ENDPOINT` / `AWS_USE_DUALSTACK_ENDPOINT`, else the shared
+/// config profile's `use_fips_endpoint` / `use_dualstack_endpoint` (as botocore reads them).
+struct EndpointVariant: Sendable, Equatable {
+    var fips = false
+    var dualStack = false
+
+    static func from(environment: ProcessEnvironment, profile: [String: String]) throws(EndpointError)
+        -> EndpointVariant
+    {
+        var variant = EndpointVariant()
+        if let value = try flag(environment["AWS_USE_FIPS_ENDPOINT"], "AWS_USE_FIPS_ENDPOINT") {
+            variant.fips = value
+        } else if let value = try flag(profile["use_fips_endpoint"], "use_fips_endpoint in the shared config") {
+            variant.fips = value
+        }
+        if let value = try flag(environment["AWS_USE_DUALSTACK_ENDPOINT"], "AWS_USE_DUALSTACK_ENDPOINT") {
+            variant.dualStack = value
+        } else if let value = try flag(profile["use_dualstack_endpoint"], "use_dualstack_endpoint in the shared config")
+        {
+            variant.dualStack = value
+        }
+        return variant
+    }
+
+    private static func flag(_ text: String?, _ name: String) throws(EndpointError) -> Bool? {
+        guard let text else { return nil }
+        switch text.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw EndpointError(reason: "\(name) must be true or false (got '\(text)')")
+        }
+    }
+}
+
+/// AWS's endpoint rules for the Query services the generator calls (EC2, STS) and the SSO portal, as botocore's
+/// rule sets state them: `{service}[-fips].{region}.{dnsSuffix or dualStackDnsSuffix}` of the region's partition,
+/// with GovCloud's FIPS endpoints at the plain name. STS is regional (botocore's default since
+/// `sts_regional_endpoints` became `regional`).
+enum AWSEndpointRules {
+    /// The host for `service` (`ec2`, `sts`, `portal.sso`) in `region`.
+    static func host(service: String, region: String, variant: EndpointVariant) throws(EndpointError) -> String {
+        guard isValidRegion(region) else {
+            throw EndpointError(reason: "region '\(region)' is not a region name (letters, digits and '-')")
+        }
+        // The one region-specific rule in the rule sets: STS's pseudo-region for the global endpoint.
+        if service == "sts" && region == "aws-global" && !variant.fips && !variant.dualStack {
+            return "sts.amazonaws.com"
+        }
+        let partition = AWSPartition.of(region: region)
+        switch (variant.fips, variant.dualStack) {
+        case (true, true):
+            guard partition.supportsFIPS, partition.supportsDualStack else {
+                throw EndpointError(reason: "FIPS and dual-stack: partition \(partition.id) does not support both")
+            }
+            return "\(fipsName(service)).\(region).\(partition.dualStackDnsSuffix)"
+        case (true, false):
+            guard partition.supportsFIPS else {
+                throw EndpointError(reason: "FIPS: partition \(partition.id) has no FIPS endpoints")
+            }
+            if partition.id == "aws-us-gov" { return "\(service).\(region).amazonaws.com" }
+            return "\(fipsName(service)).\(region).\(partition.dnsSuffix)"
+        case (false, true):
+            guard partition.supportsDualStack else {
+                throw EndpointError(reason: "dual-stack: partition \(partition.id) has no dual-stack endpoints")
+            }
+            return "\(service).\(region).\(partition.dualStackDnsSuffix)"
+        case (false, false):
+            return "\(service).\(region).\(partition.dnsSuffix)"
+        }
+    }
+
+    /// `https://HOST`, the service's endpoint URL.
+    static func url(service: String, region: String, variant: EndpointVariant) throws(EndpointError) -> URL {
+        let host = try host(service: service, region: region, variant: variant)
+        guard let url = URL(string: "https://\(host)") else { throw EndpointError(reason: "bad host '\(host)'") }
+        return url
+    }
+
+    /// `ec2` → `ec2-fips`; `portal.sso` → `portal.sso-fips` (the suffix goes on the last label of the prefix).
+    private static func fipsName(_ service: String) -> String { service + "-fips" }
+
+    /// Region names are DNS labels joined by "-": anything else would make a host name out of arbitrary text.
+    static func isValidRegion(_ region: String) -> Bool {
+        !region.isEmpty && region.count <= 63 && region.first != "-" && region.last != "-"
+            && region.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
+    }
+}

@@ -1,0 +1,397 @@
+/// A request head read straight from the connection's bytes and checked against RFC 9112 before anything
+/// else sees it, whichever path then answers it: the fast path (a plain `GET`/`HEAD` of an origin-form
+/// target with no body), or NIO's parser and Hummingbird (everything else). Checking here, once, is what
+/// makes both paths refuse the same requests the same way:
+/// - every line ends in CRLF (a bare LF or CR is refused: RFC 9112 §2.2 lets a server accept a bare LF,
+///   but a front proxy that does not would frame the request differently);
+/// - the request line is `method SP target SP HTTP/1.x` (no HTTP/0.9), the version 1.0 or 1.1;
+/// - no line folding, field names are tokens, values hold no control characters;
+/// - HTTP/1.1 carries exactly one valid `Host` (§3.2), HTTP/1.0 at most one;
+/// - `Transfer-Encoding` ends in `chunked`, is `chunked` alone, comes without `Content-Length` and not
+///   in HTTP/1.0 (§6.1); `Content-Length` is one decimal number (§6.3).
+/// `Upgrade` is ignored (the request is answered as HTTP/1.1), `CONNECT` refused, and a method other than the
+/// common ones (GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH) answered 501.
+struct RequestHead {
+    enum Method: Equatable {
+        case get
+        case head
+        case connect
+        case other
+    }
+
+    enum Body: Equatable {
+        case none
+        case length(Int)
+        case chunked
+    }
+
+    let method: Method
+    let methodName: String
+    /// The target up to `?`, exactly as sent.
+    let path: Substring
+    let isOriginForm: Bool
+    let keepAlive: Bool
+    /// HTTP/1.0: its connection semantics apply (close unless asked, and the answer says it kept it).
+    let isHTTP10: Bool
+    let headers: RawHeaders
+    let body: Body
+    /// Bytes of the head, the empty line included.
+    let length: Int
+    /// Where the `Upgrade` field lines are (offsets in the head), left out when the head goes on to NIO's
+    /// parser, which would otherwise stop parsing after the request, waiting for the protocol switch.
+    let upgradeLines: [Range<Int>]
+
+    /// The kind of request the fast path may answer.
+    var isPlainPoll: Bool { (method == .get || method == .head) && isOriginForm && body == .none }
+
+    struct Limits {
+        var maxHeaderBytes: Int
+        var maxHeaderFields: Int
+    }
+
+    enum ParseResult {
+        /// No complete head yet, and nothing wrong so far.
+        case incomplete
+        case head(RequestHead)
+        /// Refused: answered with `answer`, then the connection closes. Method and path as far as read.
+        case refused(PlainAnswer, method: String, path: Substring)
+    }
+
+    /// Parses the head at the start of `bytes` (which may hold more than one request). Lines are checked as
+    /// they complete, so a request line without a version is refused without waiting for an empty line
+    /// that an HTTP/0.9 client never sends.
+    static func parse(_ bytes: UnsafeRawBufferPointer, limits: Limits) -> ParseResult {
+        var parser = Parser(bytes: bytes, limits: limits)
+        return parser.run()
+    }
+
+    /// Whether the bytes from `start` on complete a line worth parsing again: an LF that ends the first
+    /// line, ends the head (CRLF CRLF), or is bare. Lets a head that arrives in many small pieces be parsed
+    /// a few times, not once per piece.
+    static func completesSomething(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        var index = start
+        while index < bytes.count {
+            if bytes[index] == lf {
+                if index == 0 || bytes[index - 1] != cr { return true }
+                if index >= 3, bytes[index - 2] == lf, bytes[index - 3] == cr { return true }
+                // The first LF past any empty lines ends the request line.
+                var first = 0
+                while first + 1 < bytes.count, bytes[first] == cr, bytes[first + 1] == lf { first += 2 }
+                if first < index, !bytes[first..<index].contains(lf) { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
+    fileprivate static let cr: UInt8 = 13
+    fileprivate static let lf: UInt8 = 10
+}
+
+private struct Parser {
+    let bytes: UnsafeRawBufferPointer
+    let limits: RequestHead.Limits
+    var methodName = "-"
+    var path: Substring = "-"
+
+    init(bytes: UnsafeRawBufferPointer, limits: RequestHead.Limits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
+
+    mutating func run() -> RequestHead.ParseResult {
+        var start = 0
+        // RFC 9112 §2.2: empty lines before the request line are ignored.
+        while start + 1 < bytes.count, bytes[start] == RequestHead.cr, bytes[start + 1] == RequestHead.lf {
+            start += 2
+        }
+        let firstLine: Line
+        switch line(from: start) {
+        case .incomplete: return tooLarge(start) ?? .incomplete
+        case .bad(let why): return refuse(.badRequest(why))
+        case .line(let found): firstLine = found
+        }
+        let request: RequestLine
+        switch requestLine(firstLine) {
+        case .bad(let answer): return refuse(answer)
+        case .ok(let parsed): request = parsed
+        }
+        if request.method == .connect { return refuse(.connectNotAllowed) }
+
+        var fields = Fields()
+        var cursor = firstLine.next
+        var count = 0
+        while true {
+            let current: Line
+            switch line(from: cursor) {
+            case .incomplete: return tooLarge(start) ?? .incomplete
+            case .bad(let why): return refuse(.badRequest(why))
+            case .line(let found): current = found
+            }
+            cursor = current.next
+            if current.start == current.end { break }
+            count += 1
+            guard count <= limits.maxHeaderFields else { return refuse(.headersTooLarge) }
+            if let why = fields.add(bytes, current) { return refuse(.badRequest(why)) }
+        }
+        guard cursor <= limits.maxHeaderBytes else { return refuse(.headersTooLarge) }
+        return finish(request, fields, length: cursor)
+    }
+
+    private func tooLarge(_ start: Int) -> RequestHead.ParseResult? {
+        bytes.count - start > limits.maxHeaderBytes ? refuse(.headersTooLarge) : nil
+    }
+
+    private func refuse(_ answer: PlainAnswer) -> RequestHead.ParseResult {
+        .refused(answer, method: methodName, path: path)
+    }
+
+    struct Line {
+        let start: Int
+        /// Index of the CR.
+        let end: Int
+        /// Start of the next line.
+        let next: Int
+    }
+
+    enum LineResult {
+        case incomplete
+        case line(Line)
+        case bad(String)
+    }
+
+    /// The line starting at `start`, which must end in CRLF and hold no other CR or LF.
+    private func line(from start: Int) -> LineResult {
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == RequestHead.lf { return .bad("bare LF line end") }
+            if byte == RequestHead.cr {
+                guard index + 1 < bytes.count else { return .incomplete }
+                guard bytes[index + 1] == RequestHead.lf else { return .bad("bare CR") }
+                return .line(Line(start: start, end: index, next: index + 2))
+            }
+            index += 1
+        }
+        return .incomplete
+    }
+
+    struct RequestLine {
+        var method: RequestHead.Method
+        var target: Range<Int>
+        var pathEnd: Int
+        var isOriginForm: Bool
+        var isHTTP10: Bool
+    }
+
+    enum RequestLineResult {
+        case ok(RequestLine)
+        case bad(PlainAnswer)
+    }
+
+    private mutating func requestLine(_ line: Line) -> RequestLineResult {
+        var index = line.start
+        while index < line.end, isTokenByte(bytes[index]) { index += 1 }
+        guard index > line.start, index < line.end, bytes[index] == UInt8(ascii: " ") else {
+            return .bad(.badRequest("malformed request line"))
+        }
+        let methodBytes = bytes[line.start..<index]
+        methodName = String(decoding: methodBytes, as: UTF8.self)
+        var method = RequestHead.Method.other
+        var known = true
+        switch methodName {
+        case "GET": method = .get
+        case "HEAD": method = .head
+        case "CONNECT": method = .connect
+        case "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH": break
+        // NIO's parser knows a fixed list of methods and fails on any other; refusing them here (once the
+        // version is known good) answers them the same way whichever path would have, and whatever is
+        // pipelined before them.
+        default: known = false
+        }
+        index += 1
+        let targetStart = index
+        var queryStart: Int?
+        while index < line.end, bytes[index] != UInt8(ascii: " ") {
+            let byte = bytes[index]
+            guard byte > 0x20, byte < 0x7F else { return .bad(.badRequest("malformed request target")) }
+            if byte == UInt8(ascii: "?"), queryStart == nil { queryStart = index }
+            index += 1
+        }
+        guard index > targetStart else { return .bad(.badRequest("malformed request line")) }
+        let target = targetStart..<index
+        path = String(decoding: bytes[targetStart..<(queryStart ?? index)], as: UTF8.self)[...]
+        // Only `method SP target`: an HTTP/0.9 request, which has no headers and no way to be answered.
+        guard index < line.end else { return .bad(.badRequest("no HTTP version (HTTP/0.9 is not served)")) }
+        let version = bytes[(index + 1)..<line.end]
+        guard version.count == 8, version.starts(with: "HTTP/".utf8),
+            isDigit(version[version.startIndex + 5]), version[version.startIndex + 6] == UInt8(ascii: "."),
+            isDigit(version[version.startIndex + 7])
+        else { return .bad(.badRequest("malformed request line")) }
+        let major = version[version.startIndex + 5]
+        let minor = version[version.startIndex + 7]
+        guard major == UInt8(ascii: "1"), minor == UInt8(ascii: "0") || minor == UInt8(ascii: "1") else {
+            return .bad(.versionNotSupported)
+        }
+        guard known else { return .bad(.methodNotImplemented) }
+        let first = bytes[targetStart]
+        let isOriginForm = first == UInt8(ascii: "/")
+        let isAsterisk = target.count == 1 && first == UInt8(ascii: "*")
+        let isAbsolute = !isOriginForm && bytes[target].firstRange(of: "://".utf8) != nil
+        guard isOriginForm || isAsterisk || isAbsolute || method == .connect else {
+            return .bad(.badRequest("malformed request target"))
+        }
+        return .ok(
+            RequestLine(
+                method: method, target: target, pathEnd: queryStart ?? index, isOriginForm: isOriginForm,
+                isHTTP10: minor == UInt8(ascii: "0")))
+    }
+
+    private func finish(_ request: RequestLine, _ fields: Fields, length: Int) -> RequestHead.ParseResult {
+        if !request.isHTTP10, fields.hosts == 0 { return refuse(.badRequest("no Host header")) }
+        if fields.hosts > 1 { return refuse(.badRequest("more than one Host header")) }
+        if fields.invalidHost { return refuse(.badRequest("invalid Host header")) }
+        var body = RequestHead.Body.none
+        if !fields.transferCodings.isEmpty || fields.hasTransferEncoding {
+            if request.isHTTP10 { return refuse(.badRequest("Transfer-Encoding in an HTTP/1.0 request")) }
+            if fields.contentLength != nil || fields.invalidContentLength {
+                return refuse(.badRequest("both Transfer-Encoding and Content-Length"))
+            }
+            guard fields.transferCodings.last == "chunked" else {
+                return refuse(.badRequest("Transfer-Encoding does not end in chunked"))
+            }
+            guard fields.transferCodings.count == 1 else { return refuse(.codingNotImplemented) }
+            body = .chunked
+        } else if fields.invalidContentLength {
+            return refuse(.badRequest("invalid Content-Length"))
+        } else if let contentLength = fields.contentLength, contentLength > 0 {
+            body = .length(contentLength)
+        }
+        let keepAlive =
+            request.isHTTP10 ? fields.connectionKeepAlive && !fields.connectionClose : !fields.connectionClose
+        return .head(
+            RequestHead(
+                method: request.method, methodName: methodName, path: path, isOriginForm: request.isOriginForm,
+                keepAlive: keepAlive, isHTTP10: request.isHTTP10, headers: fields.kept, body: body, length: length,
+                upgradeLines: fields.upgradeLines))
+    }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+}
+
+/// What the header lines say, as far as framing, the connection and the fast path's answer go.
+private struct Fields {
+    var kept = RawHeaders()
+    var hosts = 0
+    var invalidHost = false
+    var contentLength: Int?
+    var invalidContentLength = false
+    var hasTransferEncoding = false
+    var transferCodings: [Substring] = []
+    var connectionClose = false
+    var connectionKeepAlive = false
+    var upgradeLines: [Range<Int>] = []
+
+    /// Takes one `name: value` line; returns why it is refused, if it is.
+    mutating func add(_ bytes: UnsafeRawBufferPointer, _ line: Parser.Line) -> String? {
+        var index = line.start
+        while index < line.end, isTokenByte(bytes[index]) { index += 1 }
+        if index == line.start, bytes[index] == 0x20 || bytes[index] == 0x09 { return "obsolete line folding" }
+        // Also refuses a space before the colon.
+        guard index > line.start, index < line.end, bytes[index] == UInt8(ascii: ":") else {
+            return "malformed header field"
+        }
+        let name = bytes[line.start..<index]
+        index += 1
+        while index < line.end, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
+        let valueStart = index
+        var valueEnd = index
+        while index < line.end {
+            let byte = bytes[index]
+            guard byte >= 0x20 || byte == 0x09, byte != 0x7F, byte < 0x80 else {
+                return "control character or non-ASCII byte in a header field"
+            }
+            if byte != 0x20, byte != 0x09 { valueEnd = index + 1 }
+            index += 1
+        }
+        let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
+        switch name.count {
+        case 4 where equals(name, "host"):
+            hosts += 1
+            if !HostField.isValid(value.utf8) { invalidHost = true }
+        case 7 where equals(name, "upgrade"):
+            upgradeLines.append(line.start..<line.next)
+        case 8 where equals(name, "if-match"): kept.append(.ifMatch, value)
+        case 9 where equals(name, "forwarded"): kept.append(.forwarded, value)
+        case 10 where equals(name, "connection"):
+            for token in value.split(separator: ",") {
+                switch token.trimmingSpaces.lowercased() {
+                case "close": connectionClose = true
+                case "keep-alive": connectionKeepAlive = true
+                default: break
+                }
+            }
+        case 13 where equals(name, "authorization"): kept.append(.authorization, value)
+        case 13 where equals(name, "if-none-match"): kept.append(.ifNoneMatch, value)
+        case 14 where equals(name, "content-length"):
+            for member in value.split(separator: ",", omittingEmptySubsequences: false) {
+                let digits = member.trimmingSpaces
+                guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                    let number = Int(digits), contentLength == nil || contentLength == number
+                else {
+                    invalidContentLength = true
+                    break
+                }
+                contentLength = number
+            }
+        case 15 where equals(name, "accept-encoding"): kept.append(.acceptEncoding, value)
+        case 15 where equals(name, "x-forwarded-for"): kept.append(.xForwardedFor, value)
+        case 17 where equals(name, "if-modified-since"): kept.append(.ifModifiedSince, value)
+        case 17 where equals(name, "transfer-encoding"):
+            hasTransferEncoding = true
+            for coding in value.split(separator: ",") {
+                let trimmed = coding.trimmingSpaces
+                if !trimmed.isEmpty { transferCodings.append(trimmed.lowercased()[...]) }
+            }
+        case 19 where equals(name, "if-unmodified-since"): kept.append(.ifUnmodifiedSince, value)
+        default: break
+        }
+        return nil
+    }
+
+    /// Case-insensitive comparison with a lowercase ASCII name.
+    private func equals(_ name: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeRawBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        return name.elementsEqual(expected) { byte, lower in
+            (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == lower
+        }
+    }
+}
+
+/// RFC 9110 `tchar`.
+private func isTokenByte(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"):
+        return true
+    default:
+        return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+    }
+}
+
+/// The request headers the fast path's answer depends on, in the order they came.
+struct RawHeaders: HeaderLookup {
+    private var fields: [(name: HeaderName, value: String)] = []
+
+    mutating func append(_ name: HeaderName, _ value: String) {
+        fields.append((name, value))
+    }
+
+    func values(_ name: HeaderName) -> [String] {
+        fields.compactMap { $0.name.text == name.text ? $0.value : nil }
+    }
+
+    func contains(_ name: HeaderName) -> Bool {
+        fields.contains { $0.name.text == name.text }
+    }
+}
