@@ -61,7 +61,7 @@ struct ServerCommand: ParsableCommand {
     )
     var accessLog = true
 
-    @Option(help: "Access-log lines as logfmt `key=value` text or as JSON objects: text, json.")
+    @Option(help: "Access-log lines as logfmt `key=value` text or as JSON objects.")
     var accessLogFormat = AccessLogFormat.text
 
     @Option(help: "Seconds an access-log line may wait in the buffer (also written once 32 KiB wait, and at exit).")

@@ -13,6 +13,7 @@ import Testing
 /// written (the flush interval, a full buffer, shutdown), and that a destination that fails or blocks costs
 /// log lines, never the server.
 @Suite struct AccessLogTests {
+    /// 200, 304, 404, 401 (fast path), 200 (Hummingbird) and a 400 from the request-head check.
     @Test func eachAnswerGetsALineWithItsFields() async throws {
         let run = try await LoggedServer.start(tokens: true)
         defer { run.remove() }
@@ -29,15 +30,19 @@ import Testing
         #expect(try await RawHTTPClient.request("GET", "/profiles/office", port: port).status == 401)
         // Through the full HTTP stack rather than the fast path: the same line.
         #expect(try await RawHTTPClient.request("GET", "/metrics?x=1", port: port, headers: granted).status == 200)
+        // HTTP/1.1 without Host: refused before any route, logged all the same.
+        let refused = try RawHTTPClient.parse(
+            try await RawHTTPClient.exchange(Array("GET /profiles/office HTTP/1.1\r\n\r\n".utf8), port: port))
+        #expect(refused.status == 400)
 
-        let lines = try await run.waitForLines(5)
-        #expect(lines.count == 5, "\(lines)")
+        let lines = try await run.waitForLines(6)
+        #expect(lines.count == 6, "\(lines)")
         let fields = lines.map(LoggedServer.logfmt)
         // Body bytes, as nginx's $body_bytes_sent: none for a 304 or a HEAD; "a bearer token is required\n".
         let expected: [(method: String, path: String, status: String, bytes: String?)] = [
             ("GET", "/profiles/office", "200", "\(full.body.count)"), ("GET", "/profiles/office", "304", "0"),
             ("HEAD", "/profiles/nothing", "404", "0"), ("GET", "/profiles/office", "401", "27"),
-            ("GET", "/metrics", "200", nil),
+            ("GET", "/metrics", "200", nil), ("GET", "/profiles/office", "400", "\(refused.body.count)"),
         ]
         for (line, want) in zip(fields, expected) {
             #expect(line["method"] == want.method, "\(line)")
@@ -48,7 +53,7 @@ import Testing
             #expect(Int(line["duration_us"] ?? "") != nil, "\(line)")
             #expect(line["time"].flatMap { try? Date($0, strategy: .iso8601) } != nil, "\(line)")
         }
-        #expect(Int(fields.last?["bytes"] ?? "") ?? 0 > 0)
+        #expect(Int(fields.count > 4 ? fields[4]["bytes"] ?? "" : "") ?? 0 > 0, "/metrics has a body")
     }
 
     @Test func jsonLinesParseWithTypedFields() async throws {

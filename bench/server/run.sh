@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Benchmark: hosts-server vs nginx (Debian package, 1 worker, etag on) serving the same 1,000-entry
-# profile from the same directory, in the same run, measured with wrk for a full 200 and for a 304.
+# Benchmark: hosts-server (with its fast path and, with --no-fast-path, Hummingbird alone) vs nginx
+# (Debian package, 1 worker, etag on) serving the same 1,000-entry profile from the same directory, in the
+# same run, each with its access log on and off, measured with wrk for a full 200 and for a 304.
 #
 #   bench/server/run.sh                 # defaults below
 #   DURATION=10s CONNECTIONS=64 ROUNDS=7 bench/server/run.sh
 #
-# Each case runs ROUNDS times, alternating servers; the table shows each server's best round (requests/s
-# and that round's p99) and its median CPU time per request, read from /proc (user+system of the serving
-# process). CPU per request is the steadier number on a busy machine.
+# Each case runs ROUNDS times, alternating servers; the table shows each server's best round (requests/s)
+# and its median CPU time per request, read from /proc (user+system of the serving process, the access-log
+# writer thread included). CPU per request is the steadier number on a busy machine.
 #
-# Fairness: nginx runs one worker, so by default each server is pinned to the same single CPU
-# (PIN=1, needs 2+ CPUs) and wrk to another; both have their access log off. PIN=0 lets the kernel
-# schedule freely (hosts-server then uses one event loop per core).
+# Fairness: nginx runs one worker, so by default every server is pinned to the same single CPU (PIN=1,
+# needs 2+ CPUs; hosts-server then runs one event loop) and wrk to another. With logs on, both write to a
+# file in the work directory: nginx with `access_log … combined buffer=32k flush=1s`, its cheapest logging,
+# hosts-server its default access log (32 KiB buffer, 1 s flush) on standard output. PIN=0 lets the kernel
+# schedule freely. A hosts-server without --no-fast-path shows n/a in that column.
 set -euo pipefail
 
 DURATION=${DURATION:-5s}
@@ -20,8 +23,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 PIN=${PIN:-1}
 ENTRIES=${ENTRIES:-1000}
-HS_PORT=${HS_PORT:-18480}
-NGINX_PORT=${NGINX_PORT:-18481}
+PORT_BASE=${PORT_BASE:-18480}
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -49,32 +51,35 @@ cleanup() {
 trap cleanup EXIT
 
 # The profile: $ENTRIES sorted lines, as hosts-generator writes them.
-mkdir -p "$WORK/published" "$WORK/nginx"
+mkdir -p "$WORK/published"
 awk -v n="$ENTRIES" 'BEGIN { for (i = 0; i < n; i++) printf "10.%d.%d.%d\tip-%05d.apne1a-prod.example.internal ip-%05d\n", int(i/65536)%256, int(i/256)%256, i%256, i, i }' \
     >"$WORK/published/bench.hosts"
 chmod -R a+rX "$WORK"  # nginx workers run as www-data
 SIZE=$(stat -c %s "$WORK/published/bench.hosts")
 
-cat >"$WORK/nginx/nginx.conf" <<CONF
+# nginx_conf NAME PORT ACCESS_LOG_LINE
+nginx_conf() {
+    mkdir -p "$WORK/$1/tmp"
+    cat >"$WORK/$1/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
+pid $WORK/$1/nginx.pid;
+error_log $WORK/$1/error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    $3
     sendfile on;
     tcp_nopush on;
     etag on;
     keepalive_requests 10000000;
     keepalive_timeout 60s;
-    client_body_temp_path $WORK/nginx/tmp;
-    proxy_temp_path $WORK/nginx/tmp;
-    fastcgi_temp_path $WORK/nginx/tmp;
-    uwsgi_temp_path $WORK/nginx/tmp;
-    scgi_temp_path $WORK/nginx/tmp;
+    client_body_temp_path $WORK/$1/tmp;
+    proxy_temp_path $WORK/$1/tmp;
+    fastcgi_temp_path $WORK/$1/tmp;
+    uwsgi_temp_path $WORK/$1/tmp;
+    scgi_temp_path $WORK/$1/tmp;
     server {
-        listen 127.0.0.1:$NGINX_PORT;
+        listen 127.0.0.1:$2;
         location = /profiles/bench {
             default_type "text/plain; charset=utf-8";
             add_header Cache-Control no-cache;
@@ -83,6 +88,7 @@ http {
     }
 }
 CONF
+}
 
 SERVER_CPU=()
 WRK_CPU=()
@@ -91,12 +97,40 @@ if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && need taskset; then
     WRK_CPU=(taskset -c 0)
 fi
 
-"${SERVER_CPU[@]}" /usr/sbin/nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-NGINX_PID=$!
-PIDS+=($NGINX_PID)
-"${SERVER_CPU[@]}" "$BIN" --dir "$WORK/published" --port "$HS_PORT" --no-access-log --log-level warning &
-HS_PID=$!
-PIDS+=($HS_PID)
+# Servers, by column: hosts-server with the fast path, without it, nginx; each with its access log on and off.
+COLUMNS=(fast nofast nginx)
+declare -A PORT PID ETAG
+FAST_PATH_FLAG=0
+"$BIN" --help 2>&1 | grep -q -- '--no-fast-path' && FAST_PATH_FLAG=1
+next_port=$PORT_BASE
+start() {  # start COLUMN LOGS
+    local column=$1 logs=$2 key="$1/$2" port=$next_port
+    next_port=$((next_port + 1))
+    case $column in
+    fast | nofast)
+        local args=(--dir "$WORK/published" --port "$port" --log-level warning)
+        [ "$logs" = off ] && args+=(--no-access-log)
+        [ "$column" = nofast ] && args+=(--no-fast-path)
+        "${SERVER_CPU[@]}" "$BIN" "${args[@]}" >"$WORK/$column-$logs.access.log" 2>"$WORK/$column-$logs.log" &
+        PID[$key]=$!
+        PIDS+=($!)
+        ;;
+    nginx)
+        local line="access_log off;"
+        [ "$logs" = on ] && line="access_log $WORK/nginx-$logs/access.log combined buffer=32k flush=1s;"
+        nginx_conf "nginx-$logs" "$port" "$line"
+        "${SERVER_CPU[@]}" /usr/sbin/nginx -c "$WORK/nginx-$logs/nginx.conf" -p "$WORK/nginx-$logs" &
+        PIDS+=($!)
+        PID[$key]=$!  # the master; replaced by its worker below
+        ;;
+    esac
+    PORT[$key]=$port
+}
+for logs in on off; do
+    start fast "$logs"
+    [ $FAST_PATH_FLAG = 1 ] && start nofast "$logs"
+    start nginx "$logs"
+done
 
 wait_up() {
     for _ in $(seq 1 100); do
@@ -106,21 +140,17 @@ wait_up() {
     echo "server on port $1 did not start" >&2
     exit 1
 }
-wait_up "$HS_PORT"
-wait_up "$NGINX_PORT"
-# nginx's master forks the worker that serves; measure that one.
-NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)
-
 etag_of() { curl -fsS -D - -o /dev/null "http://127.0.0.1:$1/profiles/bench" | awk -F': ' 'tolower($1)=="etag" { sub(/\r$/, "", $2); print $2 }'; }
-HS_ETAG=$(etag_of "$HS_PORT")
-NGINX_ETAG=$(etag_of "$NGINX_PORT")
-for port in "$HS_PORT" "$NGINX_PORT"; do
+for key in "${!PORT[@]}"; do
+    port=${PORT[$key]}
+    wait_up "$port"
+    # nginx's master forks the worker that serves; measure that one.
+    [ "${key%/*}" = nginx ] && PID[$key]=$(pgrep -P "${PID[$key]}" | head -1)
     got=$(curl -fsS "http://127.0.0.1:$port/profiles/bench" | cmp - "$WORK/published/bench.hosts" && echo same)
-    [ "$got" = same ] || { echo "port $port does not serve the profile's exact bytes" >&2; exit 1; }
-done
-for pair in "$HS_PORT:$HS_ETAG" "$NGINX_PORT:$NGINX_ETAG"; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: ${pair#*:}" "http://127.0.0.1:${pair%%:*}/profiles/bench")
-    [ "$code" = 304 ] || { echo "port ${pair%%:*}: If-None-Match gave $code, not 304" >&2; exit 1; }
+    [ "$got" = same ] || { echo "$key (port $port) does not serve the profile's exact bytes" >&2; exit 1; }
+    ETAG[$key]=$(etag_of "$port")
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: ${ETAG[$key]}" "http://127.0.0.1:$port/profiles/bench")
+    [ "$code" = 304 ] || { echo "$key (port $port): If-None-Match gave $code, not 304" >&2; exit 1; }
 done
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -146,17 +176,20 @@ run_wrk() {
         END { printf "%s %s %d %.1f\n", rps, p99, errors, (total > 0 ? ticks / hz * 1e6 / total : 0) }' "$WORK/wrk.out"
 }
 
-echo "profile: $ENTRIES entries, $SIZE bytes; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; rounds: $ROUNDS; pinned: $PIN" >&2
+echo "profile: $ENTRIES entries, $SIZE bytes; wrk -t$THREADS -c$CONNECTIONS -d$DURATION; rounds: $ROUNDS; pinned: $PIN; load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 declare -A RESULT
 for round in $(seq 1 "$ROUNDS"); do
     for kind in full notmodified; do
-        for server in hosts-server nginx; do
-            if [ "$server" = hosts-server ]; then port=$HS_PORT; pid=$HS_PID; etag=$HS_ETAG; else port=$NGINX_PORT; pid=$NGINX_WORKER; etag=$NGINX_ETAG; fi
-            header=""
-            [ "$kind" = notmodified ] && header="If-None-Match: $etag"
-            line=$(run_wrk "$port" "$pid" "$header")
-            echo "round $round $kind $server: $line" >&2
-            RESULT["$kind/$server"]+="$line"$'\n'
+        for logs in on off; do
+            for column in "${COLUMNS[@]}"; do
+                key="$column/$logs"
+                [ -n "${PORT[$key]:-}" ] || continue
+                header=""
+                [ "$kind" = notmodified ] && header="If-None-Match: ${ETAG[$key]}"
+                line=$(run_wrk "${PORT[$key]}" "${PID[$key]}" "$header")
+                echo "round $round $kind logs $logs $column: $line" >&2
+                RESULT["$kind/$key"]+="$line"$'\n'
+            done
         done
     done
 done
@@ -172,19 +205,34 @@ summarize() {
         printf "%.0f %s %d %s\n", best, p99, errors, cpu[int((n + 1) / 2)]
     }'
 }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2fx", a / b; else printf "n/a" }'; }
 
-printf '\n%-18s | %12s %9s %6s %8s | %12s %9s %6s %8s | %9s %9s\n' "case" "hosts-server" "p99" "errors" "us/req" "nginx" "p99" "errors" "us/req" "req/s" "cpu/req"
-printf '%s\n' "-------------------+-----------------------------------------+-----------------------------------------+--------------------"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+printf '\n%-18s %-4s | %-22s | %-22s | %-22s | %-12s %-12s\n' "case" "logs" "hosts-server req/s us" "--no-fast-path req/s us" "nginx req/s us" "fast/nginx" "no-fast/nginx"
+printf '%s\n' "------------------------+------------------------+------------------------+------------------------+--------------------------"
 status=0
 for kind in full notmodified; do
-    read -r hrps hp99 herr hcpu <<<"$(summarize "${RESULT[$kind/hosts-server]}")"
-    read -r nrps np99 nerr ncpu <<<"$(summarize "${RESULT[$kind/nginx]}")"
-    ratio=$(awk -v a="$hrps" -v b="$nrps" 'BEGIN { printf "%.2fx", (b > 0 ? a / b : 0) }')
-    cpuratio=$(awk -v a="$hcpu" -v b="$ncpu" 'BEGIN { printf "%.2fx", (a > 0 ? b / a : 0) }')
     label=$([ "$kind" = full ] && echo "200 full body" || echo "304 If-None-Match")
-    printf '%-18s | %12s %9s %6s %8s | %12s %9s %6s %8s | %9s %9s\n' "$label" "$hrps" "$hp99" "$herr" "$hcpu" "$nrps" "$np99" "$nerr" "$ncpu" "$ratio" "$cpuratio"
-    if awk -v a="$hrps" -v b="$nrps" 'BEGIN { exit !(a < b) }' || [ "$herr" != 0 ]; then status=1; fi
+    for logs in on off; do
+        declare -A RPS=() CPU=() ERR=()
+        for column in "${COLUMNS[@]}"; do
+            if [ -n "${RESULT[$kind/$column/$logs]:-}" ]; then
+                read -r rps _ err cpu <<<"$(summarize "${RESULT[$kind/$column/$logs]}")"
+                RPS[$column]=$rps CPU[$column]=$cpu ERR[$column]=$err
+            else
+                RPS[$column]=0 CPU[$column]=0 ERR[$column]=0
+            fi
+        done
+        cell() { [ "${RPS[$1]}" = 0 ] && printf '%-22s' "n/a" || printf '%-22s' "$(printf '%8s %7s' "${RPS[$1]}" "${CPU[$1]}")"; }
+        printf '%-18s %-4s | %s | %s | %s | %-12s %-12s\n' "$label" "$logs" "$(cell fast)" "$(cell nofast)" "$(cell nginx)" \
+            "$(ratio "${RPS[fast]}" "${RPS[nginx]}")" "$(ratio "${RPS[nofast]}" "${RPS[nginx]}")"
+        for column in "${COLUMNS[@]}"; do
+            [ "${ERR[$column]}" = 0 ] || { echo "  $column: ${ERR[$column]} errors (non-2xx/3xx or socket errors)"; status=1; }
+        done
+        if [ "$logs" = on ] && awk -v a="${RPS[fast]}" -v b="${RPS[nginx]}" 'BEGIN { exit !(a < b) }'; then status=1; fi
+    done
 done
 echo
-echo "req/s: hosts-server's best round / nginx's best round; cpu/req: nginx's CPU per request / hosts-server's (above 1 = hosts-server cheaper)."
-if [ $status = 0 ]; then echo "goal met: hosts-server >= 1.0x nginx requests/s on both, no errors"; else echo "goal NOT met on this run"; fi
+echo "req/s: best round; us: median CPU microseconds per request of the serving process; ratios: req/s over nginx's."
+[ $FAST_PATH_FLAG = 1 ] || echo "--no-fast-path: this hosts-server has no such flag (n/a)."
+if [ $status = 0 ]; then echo "goal met: hosts-server >= 1.0x nginx requests/s with logs on, on both, no errors"; else echo "goal NOT met on this run"; fi
