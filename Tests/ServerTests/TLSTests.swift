@@ -14,15 +14,8 @@ import Testing
         let fixture = try PublishedFixture()
         defer { fixture.remove() }
         try fixture.publish("office.hosts", SampleProfiles.office)
-        let keys = try PublishedFixture()
+        let keys = try Self.selfSignedKeys()
         defer { keys.remove() }
-        let made = try Self.run(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                "-keyout", "\(keys.path)/key.pem", "-out", "\(keys.path)/cert.pem",
-            ])
-        #expect(made.status == 0)
         var options = fixture.options()
         options.tls = .init(certificate: "\(keys.path)/cert.pem", privateKey: "\(keys.path)/key.pem")
         try await fixture.withServer(options) { _, port in
@@ -47,15 +40,8 @@ import Testing
         let fixture = try PublishedFixture()
         defer { fixture.remove() }
         try fixture.publish("office.hosts", SampleProfiles.office)
-        let keys = try PublishedFixture()
+        let keys = try Self.selfSignedKeys()
         defer { keys.remove() }
-        let made = try Self.run(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                "-keyout", "\(keys.path)/key.pem", "-out", "\(keys.path)/cert.pem",
-            ])
-        #expect(made.status == 0)
         let server = try await offThePool {
             try HostsServerProcess(
                 directory: fixture.path, tls: (certificate: "\(keys.path)/cert.pem", key: "\(keys.path)/key.pem"))
@@ -86,6 +72,20 @@ import Testing
             _ = try buildApplication(options: options, logger: .init(label: "t"))
         }
         #expect(error?.description.hasPrefix("--tls-cert") == true)
+    }
+
+    /// A folder holding `key.pem` and `cert.pem`: a one-day self-signed certificate for localhost, made by
+    /// `openssl req`.
+    static func selfSignedKeys() throws -> PublishedFixture {
+        let keys = try PublishedFixture()
+        let made = try run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                "-keyout", "\(keys.path)/key.pem", "-out", "\(keys.path)/cert.pem",
+            ])
+        #expect(made.status == 0)
+        return keys
     }
 
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: [UInt8]) {
