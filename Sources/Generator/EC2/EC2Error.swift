@@ -1,5 +1,5 @@
 /// Why a DescribeInstances sweep of one source failed. Every message names the source and, where there is one,
-/// the page.
+/// the page (a credentials failure names the credential source instead).
 struct EC2Error: Error, CustomStringConvertible, Sendable {
     enum Kind: Sendable {
         /// The API answered with an error document (`AuthFailure`, `Throttling`…).
@@ -36,7 +36,7 @@ struct EC2Error: Error, CustomStringConvertible, Sendable {
         case .repeatedToken:
             return "\(at): nextToken repeats a previous page's token; stopping"
         case .credentials(let error):
-            return "\(at): \(error)"
+            return "source \(source): \(error)"
         }
     }
 

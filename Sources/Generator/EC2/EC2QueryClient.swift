@@ -99,7 +99,8 @@ struct EC2QueryClient: Sendable {
         do {
             keys = try await credentials.credentials()
         } catch {
-            throw EC2Error(source: source, page: page, kind: .credentials(error))
+            // Not the page's fault: the message names the credential source instead.
+            throw EC2Error(source: source, kind: .credentials(error))
         }
         let body = Array(AWSPercentEncoding.formBody(parameters).utf8)
         let contentType = "application/x-www-form-urlencoded; charset=utf-8"

@@ -88,17 +88,19 @@ extension CredentialPlan {
             return found
         case .instanceMetadata(let required):
             let provider = IMDSCredentialsProvider(environment: context.environment, transport: context.transport)
-            if required && provider.isDisabled {
+            // The planner refuses this plan when it is off; the environment a cached plan was made with stays the
+            // same, so this is a second guard, not a path.
+            if provider.isDisabled {
                 throw CredentialsError(
-                    source: "instance metadata",
-                    reason: "credential_source asks for it but AWS_EC2_METADATA_DISABLED is set")
+                    source: "instance metadata", reason: "turned off (AWS_EC2_METADATA_DISABLED=true)")
             }
             if let found = try await provider.credentials() { return found }
             throw CredentialsError(
-                source: "chain",
+                source: "instance metadata \(provider.base)",
                 reason: required
-                    ? "the instance metadata service at \(provider.base) did not answer"
-                    : "no credentials found (environment, shared files, web identity, container, instance metadata)")
+                    ? "did not answer (credential_source Ec2InstanceMetadata)"
+                    : "did not answer, and it is the default chain's last step (nothing in the environment, the "
+                        + "shared files, web identity or a container endpoint)")
         }
     }
 
