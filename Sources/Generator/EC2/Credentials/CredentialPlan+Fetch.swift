@@ -16,6 +16,7 @@ struct CredentialContext: Sendable, Hashable {
         hasher.combine(region)
         hasher.combine(variant.fips)
         hasher.combine(variant.dualStack)
+        hasher.combine(variant.legacySTS)
     }
 
     /// STS in the region: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, else AWS's regional endpoint.
@@ -23,8 +24,13 @@ struct CredentialContext: Sendable, Hashable {
         do {
             let url = try ServiceEndpoint.url(
                 service: "sts", envName: "STS", region: region, variant: variant, environment: environment)
-            // The global endpoint signs for us-east-1, as botocore's rule set says.
-            return STSClient(endpoint: url, region: region == "aws-global" ? "us-east-1" : region, transport: transport)
+            // The global endpoint signs for us-east-1, as botocore's rule set says; a configured endpoint for the
+            // source's region (aws-global is no signing region).
+            let signing =
+                stsIsConfigured
+                ? (region == "aws-global" ? "us-east-1" : region)
+                : AWSEndpointRules.signingRegion(service: "sts", region: region, variant: variant)
+            return STSClient(endpoint: url, region: signing, transport: transport)
         } catch {
             throw CredentialsError(source: "sts", reason: "\(error)")
         }
