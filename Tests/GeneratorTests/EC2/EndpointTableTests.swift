@@ -103,7 +103,8 @@ struct EndpointTableTests {
             let variant = EndpointVariant(
                 fips: expected.fips, dualStack: expected.dualstack, legacySTS: expected.legacy == true)
             let ours = try? AWSEndpointRules.url(service: "sts", region: expected.region, variant: variant)
-            let place = "\(expected.region) fips=\(expected.fips) dualstack=\(expected.dualstack) legacy=\(expected.legacy == true)"
+            let place =
+                "\(expected.region) fips=\(expected.fips) dualstack=\(expected.dualstack) legacy=\(expected.legacy == true)"
             #expect(ours?.absoluteString == expected.url, "\(place): ours \(String(describing: ours))")
             #expect(
                 AWSEndpointRules.signingRegion(service: "sts", region: expected.region, variant: variant)
@@ -119,18 +120,23 @@ struct EndpointTableTests {
         let none: [String: String] = [:]
         #expect(try EndpointVariant.from(environment: ProcessEnvironment([:]), profile: none).legacySTS == false)
         #expect(
-            try EndpointVariant.from(environment: ProcessEnvironment([:]), profile: ["sts_regional_endpoints": "legacy"])
-                .legacySTS)
+            try EndpointVariant.from(
+                environment: ProcessEnvironment([:]), profile: ["sts_regional_endpoints": "legacy"]
+            )
+            .legacySTS)
         #expect(
             try EndpointVariant.from(
                 environment: ProcessEnvironment(["AWS_STS_REGIONAL_ENDPOINTS": "regional"]),
                 profile: ["sts_regional_endpoints": "legacy"]
             ).legacySTS == false)
         #expect(
-            try EndpointVariant.from(environment: ProcessEnvironment(["AWS_STS_REGIONAL_ENDPOINTS": "legacy"]), profile: none)
-                .legacySTS)
+            try EndpointVariant.from(
+                environment: ProcessEnvironment(["AWS_STS_REGIONAL_ENDPOINTS": "legacy"]), profile: none
+            )
+            .legacySTS)
         let error = #expect(throws: EndpointError.self) {
-            try EndpointVariant.from(environment: ProcessEnvironment(["AWS_STS_REGIONAL_ENDPOINTS": "Legacy"]), profile: none)
+            try EndpointVariant.from(
+                environment: ProcessEnvironment(["AWS_STS_REGIONAL_ENDPOINTS": "Legacy"]), profile: none)
         }
         #expect(error?.reason == "AWS_STS_REGIONAL_ENDPOINTS must be legacy or regional (got 'Legacy')")
         let context = CredentialContext(
