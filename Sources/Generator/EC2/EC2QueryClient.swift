@@ -112,9 +112,10 @@ struct EC2QueryClient: Sendable {
         do {
             response = try await transport.send(
                 method: "POST", url: endpoint.url, headers: [("Content-Type", contentType)] + signed.headers,
-                body: Data(body))
+                body: Data(body), maxBytes: HTTPTransport.describeInstancesPage)
         } catch {
-            throw EC2Error(source: source, page: page, kind: .transport(error.description))
+            throw EC2Error(
+                source: source, page: page, kind: .transport(error.description, retryable: error.isRetryable))
         }
         guard response.status == 200 else {
             if let document = EC2ErrorDocument.parse(response.body) {

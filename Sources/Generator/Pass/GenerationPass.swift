@@ -256,8 +256,8 @@ struct GenerationPass: Sendable {
                         return (source.name, .failure(SourceFailure(source: source.name, reason: "\(error)")))
                     case nil:
                         let reason =
-                            "source \(source.name): no complete answer within \(Interval(seconds: source.timeout)) "
-                            + "(its timeout:); cut"
+                            "source \(source.name): no complete answer from \(client.endpoint.url.absoluteString) "
+                            + "within \(Interval(seconds: source.timeout)) (its timeout:); cut"
                         return (source.name, .failure(SourceFailure(source: source.name, reason: reason)))
                     }
                 }
