@@ -8,8 +8,10 @@ import Foundation
 
 /// Whether root may trust the state directory, as sshd's StrictModes and sudo decide it: the directory, every
 /// parent of it and its subdirectories must be root's and writable by nobody else — a sticky parent such as
-/// /tmp excepted, when the entry in it is root's. Otherwise another user could swap in a config whose
-/// `after-apply` root runs, or a symlink that makes root read or create a file of their choosing.
+/// /tmp excepted, when the entry in it is root's. A symbolic link on the way (the directory itself, a parent, or
+/// one a link points through) is followed only when root owns it, in a directory already judged safe. Otherwise
+/// another user could swap in a config whose `after-apply` root runs, or a symlink that makes root read or create
+/// a file of their choosing.
 ///
 /// Checked before every command; only when running as root (an unprivileged user's state steers nothing but
 /// their own, failing, writes).
@@ -28,26 +30,10 @@ enum StateDirectory {
     static func problems(_ paths: StatePaths, euid: uid_t = geteuid()) -> [Problem] {
         guard euid == 0 else { return [] }
         let directory = paths.stateDirectory
-        var found: [Problem] = []
-        for parent in prefixes(of: directory).dropLast() {
-            var info = stat()
-            guard stat(parent, &info) == 0 else { break }
-            found += checkParent(parent, info)
-            if isSymlink(parent), let real = realPath(parent) {
-                for component in prefixes(of: real) {
-                    var resolved = stat()
-                    if lstat(component, &resolved) == 0 { found += checkParent(component, resolved) }
-                }
-            }
-        }
+        var (found, resolved) = walk(directory)
+        guard let real = resolved else { return found }
         var info = stat()
-        guard stat(directory, &info) == 0 else { return found }
-        if isSymlink(directory), let real = realPath(directory) {
-            for component in prefixes(of: real).dropLast() {
-                var resolved = stat()
-                if lstat(component, &resolved) == 0 { found += checkParent(component, resolved) }
-            }
-        }
+        guard lstat(real, &info) == 0 else { return found }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             return found + [
                 Problem(path: directory, reason: "it is not a directory", fix: "rm \(directory)", fixable: false)
@@ -132,8 +118,69 @@ enum StateDirectory {
         _ = chmod(paths.stateDirectory, 0o700)
     }
 
+    /// Resolves `path` one component at a time, as the kernel does, judging each directory on the way and every
+    /// symbolic link met (in the path or in a link's target): a link is followed only when root owns it, its
+    /// directory having been judged safe already, so nobody else can re-point it. Returns the problems and, when
+    /// none stopped the walk and the path exists, where it really is (the last component, not followed further).
+    private static func walk(_ path: String) -> ([Problem], String?) {
+        var found: [Problem] = []
+        var info = stat()
+        guard lstat("/", &info) == 0 else { return ([], nil) }
+        found += checkParent("/", info)
+        var current = ""  // the resolved directory so far; "" is "/"
+        var pending = path.split(separator: "/").map(String.init)
+        var links = 0
+        while !pending.isEmpty {
+            let part = pending.removeFirst()
+            if part.isEmpty || part == "." { continue }
+            if part == ".." {
+                current = (current as NSString).deletingLastPathComponent
+                if current == "/" { current = "" }
+                continue
+            }
+            let candidate = current + "/" + part
+            guard lstat(candidate, &info) == 0 else { return (found, nil) }  // not there yet: made 0700 by root
+            if info.st_mode & S_IFMT == S_IFLNK {
+                links += 1
+                guard links <= 40 else {
+                    return (
+                        found + [
+                            Problem(
+                                path: candidate, reason: "too many symbolic links at \(candidate)",
+                                fix: "point --state-dir at a real directory", fixable: false)
+                        ], nil
+                    )
+                }
+                guard info.st_uid == 0 else {
+                    return (
+                        found + [
+                            Problem(
+                                path: candidate,
+                                reason: "the symbolic link \(candidate) is owned by uid \(info.st_uid), not root",
+                                fix: "rm \(candidate), after checking where it points", fixable: false)
+                        ], nil
+                    )
+                }
+                guard let target = readLink(candidate) else { return (found, nil) }
+                if target.hasPrefix("/") { current = "" }
+                pending = target.split(separator: "/").map(String.init) + pending
+                continue
+            }
+            if pending.isEmpty { return (found, candidate) }
+            found += checkParent(candidate, info)
+            current = candidate
+        }
+        return (found, current.isEmpty ? "/" : current)
+    }
+
+    private static func readLink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     private static func checkParent(_ path: String, _ info: stat) -> [Problem] {
-        if info.st_mode & S_IFMT == S_IFLNK { return [] }  // judged by the directory holding it, and its target
         if info.st_uid != 0 {
             return [
                 Problem(
@@ -172,16 +219,5 @@ enum StateDirectory {
             result.append(current)
         }
         return result
-    }
-
-    private static func isSymlink(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
-    }
-
-    private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
     }
 }

@@ -97,6 +97,74 @@ struct StateAttackTests {
         chmod(sandbox.root, 0o755)
     }
 
+    /// In a sticky directory (as /tmp) another user may plant the state directory as a symlink to one of root's
+    /// directories and later re-point it: root then wrote its config there, and an `apply` through the moved link
+    /// emptied the managed block. A link is followed only when root owns it; each link on the way is judged,
+    /// so a root-owned link through another user's is refused too.
+    @Test func aStateDirectoryLinkAnotherUserOwnsIsRefused() throws {
+        let sandbox = try ClientSandbox()
+        let state = sandbox.stateDirectory
+        try sandbox.write("10.0.0.3 gamma\n", to: sandbox.root + "/mine.hosts")
+        try sandbox.succeed(["add", "lab", "--local"])
+        let before = sandbox.hostsBytes
+        let real = sandbox.root + "/real-state"
+        #expect(rename(state, real) == 0)
+        let open = sandbox.root + "/root-open"  // another root-owned directory, 0755
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: false)
+        chmod(open, 0o755)
+        chmod(sandbox.root, 0o1777)  // like /tmp: anyone may add entries, only their own
+        defer { chmod(sandbox.root, 0o755) }
+        #expect(Attacker.shell("ln -sfn \(real) \(state)") == 0)
+        let realBefore = try FileManager.default.contentsOfDirectory(atPath: real).sorted()
+
+        let add = try sandbox.run(["add", "mine", "--local", "--from", sandbox.root + "/mine.hosts"])
+        #expect(add.status == 78, "\(add.status) \(add.stderr)")
+        #expect(
+            add.stderr.contains(
+                "refusing state directory \(state): the symbolic link \(state) is owned by uid 65534, not root"),
+            "\(add.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).sorted() == realBefore)
+        #expect(add.stderr.split(separator: "\n").count == 1, "one line: \(add.stderr)")
+
+        #expect(Attacker.shell("ln -sfn \(open) \(state)") == 0)
+        let apply = try sandbox.run(["apply"])
+        #expect(apply.status == 78, "\(apply.status) \(apply.stderr)")
+        #expect(apply.stderr.contains("the symbolic link \(state) is owned by uid 65534"), "\(apply.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: open).isEmpty, "root wrote through the link")
+        #expect(sandbox.hostsBytes == before)
+
+        let doctor = try sandbox.run(["doctor"])
+        #expect(doctor.status == 1, "\(doctor.status) \(doctor.stdout) \(doctor.stderr)")
+        #expect(
+            doctor.stdout.contains("the symbolic link \(state) is owned by uid 65534, not root"), "\(doctor.stdout)")
+
+        // Root's own link, through one the attacker owns: the attacker's hop is what could be re-pointed.
+        #expect(Attacker.shell("rm -f \(state) && ln -s \(real) \(sandbox.root)/hop") == 0)
+        #expect(symlink(sandbox.root + "/hop", state) == 0)
+        let chained = try sandbox.run(["apply"])
+        #expect(chained.status == 78, "\(chained.status) \(chained.stderr)")
+        #expect(
+            chained.stderr.contains("the symbolic link \(sandbox.root)/hop is owned by uid 65534"), "\(chained.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: real).sorted() == realBefore)
+        #expect(sandbox.hostsBytes == before)
+    }
+
+    /// A root-owned link to a root-owned directory (how /var/lib is sometimes moved to another disk) is root's
+    /// choice and keeps working, doctor included.
+    @Test func aRootOwnedStateDirectoryLinkStillWorks() throws {
+        let sandbox = try ClientSandbox()
+        let target = sandbox.root + "/disk/pseudodns"
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        chmod(target, 0o700)
+        #expect(symlink(target, sandbox.stateDirectory) == 0)
+        try sandbox.write("10.0.0.3 gamma\n", to: sandbox.root + "/mine.hosts")
+        try sandbox.succeed(["add", "mine", "--local", "--from", sandbox.root + "/mine.hosts"])
+        try sandbox.succeed(["apply"])
+        #expect(sandbox.blockLines.contains("10.0.0.3 gamma"))
+        #expect(FileManager.default.fileExists(atPath: target + "/config.json"))
+        #expect(try sandbox.succeed(["doctor"]).stdout.contains("no problems found"))
+    }
+
     /// A config file root does not own is refused: its `after-apply` would run as root.
     @Test func foreignOwnedConfigIsRefused() throws {
         let sandbox = try ClientSandbox()
