@@ -48,7 +48,7 @@ extension SegmentSync {
                 meta.dropped = result.dropped.flatMap { $0.isEmpty ? nil : $0 }
                 meta.recordSignature(result.signature)
                 meta.redirect = result.redirect
-                meta.viewProfile = result.viewProfile
+                meta.recordView(result.viewProfile, entries: entries)
                 stored.insert(result.name)
             case .notModified:
                 meta.fetchedAt = result.startedAt

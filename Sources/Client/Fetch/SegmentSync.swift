@@ -133,6 +133,8 @@ struct SegmentSync {
                 try check.verify(document, content: try content(of: answer.response, cached: cached), now: Date())
             }
             signature = document
+            // What a signed view chose is the profile its signature names, not what the header claims.
+            if answer.viewProfile != nil { answer.viewProfile = document.profile }
         }
 
         switch answer.response {
@@ -151,9 +153,12 @@ struct SegmentSync {
             let (count, dropped) = (applied.keptCount, applied.dropped)
             // A signed copy is what its signer meant; an unsigned one that empties or halves the segment is more
             // likely a broken proxy or a half-finished publish than a real change.
-            // A view that now chooses another profile (this machine moved) is a switch, not a shrink.
+            // A view's X-PseudoDNS-Profile header is not authenticated: any server (or proxy) can name a new
+            // profile with an empty body, so a switch never turns the guard off. It is judged against what the
+            // named profile last held here when this machine was there before, else against the cached copy.
+            // Only a pinned segment skips the guard: its signature names a profile among the --profile-name ones.
             if !trust.isPinned, !acceptAllShrinks, !acceptShrink.contains(segment.name), cached != nil,
-                answer.viewProfile == meta?.viewProfile, let previous = meta?.entries,
+                let previous = Self.shrinkBase(meta, chosen: answer.viewProfile),
                 ShrinkGuard.holds(previous: previous, new: count)
             {
                 throw .shrink(name: segment.name, previous: previous, new: count)
@@ -163,6 +168,13 @@ struct SegmentSync {
                 entries: lines, response: answer.response, signature: signature, dropped: dropped,
                 redirect: answer.redirect, viewProfile: answer.viewProfile)
         }
+    }
+
+    /// The entry count a new copy is compared with: the named view profile's last size here when the view
+    /// chose another profile than the cached copy's and this one was seen before, else the cached copy's.
+    static func shrinkBase(_ meta: SegmentMeta?, chosen: String?) -> Int? {
+        if let chosen, chosen != meta?.viewProfile, let known = meta?.viewEntries?[chosen] { return known }
+        return meta?.entries
     }
 
     private func get(

@@ -30,10 +30,17 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     var redirect: FetchRedirect?
     /// The profile the server's view last chose; set only for a segment whose URL is a view.
     var viewProfile: String?
+    /// How many entries each profile of the view last had here: an unsigned move back to a smaller profile is
+    /// judged by the shrink guard against that one, not against the profile being left. At most
+    /// ``viewEntriesLimit`` names, whatever names a server sends.
+    var viewEntries: [String: Int]?
+
+    static let viewEntriesLimit = 16
 
     enum CodingKeys: String, CodingKey {
         case serial, serials, dropped, redirect
         case viewProfile = "view_profile"
+        case viewEntries = "view_entries"
         case signedAt = "signed_at"
         case keyID = "key_id"
         case url, etag
@@ -48,6 +55,19 @@ struct SegmentMeta: Codable, Sendable, Equatable {
 }
 
 extension SegmentMeta {
+    /// Remembers the view profile of the copy just stored and its size (or forgets both, for a plain profile).
+    mutating func recordView(_ profile: String?, entries: Int) {
+        viewProfile = profile
+        guard let profile else {
+            viewEntries = nil
+            return
+        }
+        var sizes = viewEntries ?? [:]
+        if sizes[profile] == nil && sizes.count >= Self.viewEntriesLimit { sizes = [:] }
+        sizes[profile] = entries
+        viewEntries = sizes
+    }
+
     /// Remembers the signature of the copy just accepted (or forgets it, for an unsigned one).
     mutating func recordSignature(_ signature: ProfileSignature?) {
         serial = signature?.serial

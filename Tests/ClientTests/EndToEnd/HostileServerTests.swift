@@ -212,6 +212,30 @@ import Testing
         #expect(sandbox.blockLines.contains("10.0.0.9 lab-one"))
     }
 
+    /// `X-PseudoDNS-Profile` is not authenticated: an empty body naming a new view profile used to skip the
+    /// shrink guard ("updated, 0 entries", the block emptied). Only a signature may say the view moved.
+    @Test func aViewProfileHeaderDoesNotDisableTheShrinkGuard() throws {
+        let (sandbox, server) = try prepared()
+        defer { server.stop() }
+        // A failed fetch makes the segment due for a plain sync (--force would accept any shrink).
+        server.route("/profiles/office") { _ in .status(503) }
+        #expect(!(try sandbox.run(["sync", "--force"])).ok)
+        server.route("/profiles/office") { _ in
+            ScriptedResponse(status: 200, headers: [("ETag", "\"moved\""), ("X-PseudoDNS-Profile", "anything")])
+        }
+        let cacheBefore = sandbox.file("cache/office.hosts")
+
+        let held = try sandbox.run(["sync"])
+        #expect(held.status != 0, "\(held.stdout) \(held.stderr)")
+        #expect(
+            held.stderr.contains("held back by the shrink guard: the new copy has 0 entries, the cached one 2"),
+            "\(held.stderr)")
+        #expect(sandbox.file("cache/office.hosts") == cacheBefore)
+        let meta = String(decoding: sandbox.file("cache/office.meta.json") ?? [], as: UTF8.self)
+        #expect(!meta.contains("anything"), "meta.json took the held copy's view name: \(meta)")
+        #expect(sandbox.blockLines.contains("10.0.0.2 beta"))
+    }
+
     @Test func largeShrinkIsHeldAndForceAcceptsIt() throws {
         let sandbox = try ClientSandbox()
         let server = try ScriptedHTTPServer()
