@@ -25,7 +25,7 @@ import Testing
         let notModified = try await run.request("/profiles/office", headers: granted + [("If-None-Match", etag)])
         #expect(notModified.status == 304)
         #expect(
-            try await run.request("HEAD", "/profiles/nothing", headers: granted).status == 404)
+            try await run.request("/profiles/nothing", method: "HEAD", headers: granted).status == 404)
         #expect(try await run.request("/profiles/office").status == 401)
         // Through the full HTTP stack rather than the fast path: the same line.
         #expect(try await run.request("/metrics?x=1", headers: granted).status == 200)
@@ -289,7 +289,7 @@ private struct LoggedServer: Sendable {
 
     /// A request with a bound far beyond what a loaded machine takes (the default 10 s was seen too short with
     /// every server suite running on 2 busy cores).
-    func request(_ method: String = "GET", _ target: String, headers: [(String, String)] = []) async throws
+    func request(_ target: String, method: String = "GET", headers: [(String, String)] = []) async throws
         -> RawHTTPResponse
     {
         try await RawHTTPClient.request(

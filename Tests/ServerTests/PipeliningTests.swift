@@ -176,7 +176,7 @@ private final class KeptAliveConnection: @unchecked Sendable {
 
     /// Sends a GET and reads its answer: the head, then Content-Length bytes of body.
     func exchange(_ request: [UInt8]) throws -> RawHTTPResponse {
-        guard LoopbackSocket.writeAll(fd, request) else { throw RawHTTPError(description: "send failed") }
+        guard LoopbackSocket.writeAll(fd, request) else { throw ConnectionError(description: "send failed") }
         while true {
             if let headEnd = received.firstRange(of: [13, 10, 13, 10])?.upperBound {
                 let head = try RawHTTPClient.parse(Array(received[..<headEnd]), method: "HEAD")
@@ -191,7 +191,7 @@ private final class KeptAliveConnection: @unchecked Sendable {
             let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else {
-                throw RawHTTPError(description: "connection ended after \(received.count) bytes of an answer")
+                throw ConnectionError(description: "connection ended after \(received.count) bytes of an answer")
             }
             received += chunk[0..<count]
         }
@@ -199,5 +199,9 @@ private final class KeptAliveConnection: @unchecked Sendable {
 
     func close() {
         _ = Glibc.close(fd)
+    }
+
+    struct ConnectionError: Error, CustomStringConvertible {
+        var description: String
     }
 }
