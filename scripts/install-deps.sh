@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what PseudoDNS needs on a fresh Debian machine, skipping what is already there.
-# apt packages only when running as root (otherwise it says what to run); moto[server] from PyPI.
+# apt packages only when running as root (otherwise it says what to run); moto[server] and httplint from PyPI.
 # --build: only what building needs (make build/release/install): nothing from PyPI.
 set -euo pipefail
 build_only=false
@@ -28,4 +28,9 @@ $build_only && exit 0
 if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c "import moto.server, flask" >/dev/null 2>&1; then
     echo "install-deps: pip install moto[server]"
     python3 -m pip install -q 'moto[server]'
+fi
+# httplint (mnot's HTTP linter, redbot's checks) judges the server's answers in the tests.
+if ! python3 -c "import httplint" >/dev/null 2>&1; then
+    echo "install-deps: pip install httplint"
+    python3 -m pip install -q httplint
 fi

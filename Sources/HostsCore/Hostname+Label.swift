@@ -14,14 +14,20 @@ extension Hostname {
     ///
     /// Hyphens at either end are trimmed and the result is cut (whole characters) to 63 bytes. Returns nil when
     /// nothing is left.
-    public static func sanitizeLabel(_ text: some StringProtocol) -> String? {
+    public static func sanitizeLabel(_ text: some StringProtocol) -> String? { sanitizeLabel(text, rules: .strict) }
+
+    /// ``sanitizeLabel(_:)`` under `rules`: ``Rules/permissive`` keeps underscores of an ASCII label where
+    /// they are (`db_primary`, `_sip`). A label with non-ASCII letters still turns them into `-`: it becomes an
+    /// IDNA A-label, and IDNA 2008 has no underscore (Python's `idna` refuses a label holding one).
+    public static func sanitizeLabel(_ text: some StringProtocol, rules: Rules) -> String? {
         if text.utf8.contains(where: { $0 >= 0x80 }) { return unicodeLabel(String(text)) }
+        let underscore = rules == .permissive
         var out: [UInt8] = []
         out.reserveCapacity(min(text.utf8.count, maxLabelLength))
         var pendingHyphen = false
         for byte in text.utf8 {
             let lower = (byte >= 0x41 && byte <= 0x5a) ? byte | 0x20 : byte
-            if isLabelByte(lower) {
+            if isLabelByte(lower) || (underscore && lower == UInt8(ascii: "_")) {
                 if pendingHyphen && !out.isEmpty { out.append(UInt8(ascii: "-")) }
                 pendingHyphen = false
                 out.append(lower)

@@ -6,8 +6,8 @@
 /// - Names are case-insensitive and kept lowercase, so `Web1` and `web1` are the same name.
 /// - One trailing dot (the fully-qualified form, `db.example.com.`) is accepted and dropped: both
 ///   spellings name the same host, and keeping one form makes conflicts detectable.
-/// - Underscores are rejected: they are legal in DNS records (`_sip._tcp`) but not in host names, and
-///   resolvers disagree on them. ``sanitizeLabel(_:)`` turns them into hyphens for names made from tags.
+/// - Underscores depend on the ``Rules``: ``Rules/strict`` (RFC 1123, the default) rejects them,
+///   ``Rules/permissive`` allows them anywhere a letter may stand (`db_primary`, `_sip._tcp`).
 /// - Non-ASCII is rejected: internationalised names must be written in their `xn--` form (``sanitizeLabel(_:)``
 ///   makes that form from tag values).
 /// - A name made only of digits and dots is rejected, since resolvers read it as an address.
@@ -18,20 +18,20 @@ public struct Hostname: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The name, lowercase, without a trailing dot.
     public let value: String
 
-    public init(validating text: some StringProtocol) throws(HostnameError) {
+    public init(validating text: some StringProtocol, rules: Rules = .strict) throws(HostnameError) {
         let utf8 = Array(text.utf8)
         self = try utf8.withUnsafeBufferPointer { buffer throws(HostnameError) in
-            try Hostname(bytes: buffer)
+            try Hostname(bytes: buffer, rules: rules)
         }
     }
 
-    public init?(_ text: some StringProtocol) {
-        guard let name = try? Hostname(validating: text) else { return nil }
+    public init?(_ text: some StringProtocol, rules: Rules = .strict) {
+        guard let name = try? Hostname(validating: text, rules: rules) else { return nil }
         self = name
     }
 
     /// Validates raw UTF-8 bytes; the strict parser's hot path.
-    init(bytes: UnsafeBufferPointer<UInt8>) throws(HostnameError) {
+    init(bytes: UnsafeBufferPointer<UInt8>, rules: Rules) throws(HostnameError) {
         func fail(_ reason: String) -> HostnameError {
             HostnameError(text: String(decoding: bytes, as: UTF8.self), reason: reason)
         }
@@ -64,7 +64,11 @@ public struct Hostname: Hashable, Comparable, Sendable, CustomStringConvertible 
                 if previous == UInt8(ascii: "-") { throw fail("a label cannot end with '-'") }
                 labelLength = 0
             case UInt8(ascii: "_"):
-                throw fail("'_' is not allowed in host names")
+                guard rules == .permissive else {
+                    throw fail("'_' is not allowed in host names (strict hostname rules)")
+                }
+                onlyDigitsAndDots = false
+                labelLength += 1
             case 0x80...:
                 throw fail("non-ASCII character (write internationalised names in their xn-- form)")
             default:

@@ -40,6 +40,26 @@ import Testing
         }
     }
 
+    /// Permissive keeps an ASCII tag's underscores where they are (the strict label turns them into hyphens); a
+    /// non-ASCII tag's label is an IDNA A-label either way, where an underscore has no place (Python's idna
+    /// refuses one), so it still becomes a hyphen.
+    @Test func permissiveLabelsKeepUnderscores() async throws {
+        for (tag, strict, permissive) in [
+            ("DB_Primary", "db-primary", "db_primary"), ("_sip", "sip", "_sip"), ("a__b c", "a-b-c", "a__b-c"),
+            ("___", nil, "___"), ("x_-_y", "x-y", "x_-_y"), ("-_edge_-", "edge", "_edge_"),
+        ] as [(String, String?, String?)] {
+            #expect(Hostname.sanitizeLabel(tag) == strict, "\(tag)")
+            #expect(Hostname.sanitizeLabel(tag, rules: .strict) == strict, "\(tag)")
+            #expect(Hostname.sanitizeLabel(tag, rules: .permissive) == permissive, "\(tag)")
+            if let permissive { #expect(Hostname(permissive, rules: .permissive) != nil, "\(permissive)") }
+        }
+        let japanese = "検品_サーバ01"
+        #expect(Hostname.sanitizeLabel(japanese, rules: .permissive) == Hostname.sanitizeLabel(japanese))
+        let expected = try await PythonIDNA.aLabels(["検品-サーバ01", japanese])
+        #expect(Hostname.sanitizeLabel(japanese, rules: .permissive) == expected[0])
+        #expect(expected[1] == nil, "idna refuses an underscore")
+    }
+
     @Test func wholeTagIsKeptNotAnASCIIFragment() {
         #expect(Hostname.sanitizeLabel("検品サーバ01") != "01")
         #expect(Hostname.sanitizeLabel("検品サーバ-app") != Hostname.sanitizeLabel("出荷サーバ-app"))

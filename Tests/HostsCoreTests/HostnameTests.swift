@@ -29,6 +29,36 @@ import Testing
         }
     }
 
+    /// Strict is RFC 1123; permissive adds underscores and changes nothing else.
+    @Test func permissiveRulesAddUnderscoresOnly() throws {
+        for (text, value) in [
+            ("DB_Primary", "db_primary"), ("_sip._tcp.corp", "_sip._tcp.corp"), ("a_", "a_"), ("1_2", "1_2"),
+        ] {
+            #expect(try Hostname(validating: text, rules: .permissive).value == value)
+            #expect(throws: HostnameError.self) { try Hostname(validating: text, rules: .strict) }
+            #expect(try Hostname(validating: text, rules: .permissive).conforms(to: .strict) == false)
+        }
+        for text in ["-_a", "_a-", "a.._b", "bü_cher", "a b_", "10.0.0.1", "_sip._tcp..corp"] {
+            #expect(throws: HostnameError.self, "\(text)") { try Hostname(validating: text, rules: .permissive) }
+        }
+        #expect(try Hostname(validating: "web-1.corp", rules: .permissive).conforms(to: .strict))
+        let error = #expect(throws: HostnameError.self) { try Hostname(validating: "db_primary") }
+        #expect(error?.reason == "'_' is not allowed in host names (strict hostname rules)")
+    }
+
+    /// A machine whose hostname has an underscore keeps it reserved: a segment may hold such names now.
+    @Test func reservedNamesIncludeAnUnderscoreHostname() throws {
+        let reserved = SegmentPolicy.reservedNames(hostname: "build_01.corp")
+        #expect(reserved.contains(try Hostname(validating: "build_01.corp", rules: .permissive)))
+        #expect(reserved.contains(try Hostname(validating: "build_01", rules: .permissive)))
+        let policy = SegmentPolicy(reserved: reserved)
+        let entries = try StrictParser.parse(Array("10.0.0.9 build_01 other\n".utf8), source: "t")
+        #expect(policy.apply(to: entries).kept.flatMap(\.hostnames).map(\.value) == ["other"])
+        #expect(
+            try NamePattern(parsing: "*.db_cluster.corp").matches(
+                Hostname(validating: "a.db_cluster.corp", rules: .permissive)))
+    }
+
     @Test func totalLengthLimitIsInclusive() throws {
         let label = String(repeating: "a", count: 63)
         let name = [label, label, label, String(repeating: "b", count: 61)].joined(separator: ".")

@@ -99,6 +99,8 @@ import Testing
         #expect(try !CIDR(parsing: "0.0.0.0/0").contains(IPAddress("::1")!), "families never match")
         #expect(try CIDR(parsing: "10.0.0.1").contains(IPAddress("10.0.0.1")!))
         #expect(throws: AddressError.self) { try CIDR(parsing: "10.0.0.0/33") }
-        #expect(throws: PolicyError.self) { try SegmentPolicy(allowNames: "bad_name", allowAddresses: nil) }
+        #expect(throws: PolicyError.self) { try SegmentPolicy(allowNames: "bad/name", allowAddresses: nil) }
+        // Segments may hold underscore names (permissive rules), so a policy may name them.
+        #expect(try SegmentPolicy(allowNames: "db_name", allowAddresses: nil).names.map(\.description) == ["db_name"])
     }
 }

@@ -52,6 +52,20 @@ import Testing
         #expect(try parse("10.0.0.1 a").count == 1, "a last line without newline counts")
     }
 
+    /// Names are read with the permissive rules, as resolvers read hosts files: underscores anywhere a letter may
+    /// stand, by both readers (HostsLines rebuilds each entry from its line with the same rules).
+    @Test func underscoreNamesAreHostsEntries() throws {
+        let entries = try parse("10.0.0.1 db_primary DB_Replica.corp\n10.0.0.2 _sip._tcp.corp _\n")
+        #expect(
+            entries.map { $0.hostnames.map(\.value) } == [["db_primary", "db_replica.corp"], ["_sip._tcp.corp", "_"]])
+        #expect(entries.allSatisfy { $0.hostnames.allSatisfy { $0.conforms(to: .permissive) } })
+        #expect(entries[0].hostnames.map { $0.conforms(to: .strict) } == [false, false])
+        let policy = try SegmentPolicy(allowNames: "*.corp", allowAddresses: nil)
+        let applied = policy.apply(to: try HostsLines(parsing: Array("10.0.0.1 db_1.corp _x\n".utf8), source: "t"))
+        let kept = (0..<applied.table.entryCount).map { applied.table.entry(at: $0).hostnames.map(\.value) }
+        #expect(kept == [["db_1.corp"]])
+    }
+
     @Test func errorsNameTheSourceAndLine() {
         let error = failure(Array("10.0.0.1 a\n# fine\n10.0.0.300 b\n".utf8))
         #expect(error?.line == 3)
@@ -61,7 +75,7 @@ import Testing
 
     @Test(arguments: [
         ("10.0.0.1\n", 1, "no hostname"), ("web1 10.0.0.1\n", 1, "invalid address 'web1'"),
-        ("10.0.0.1 my_host\n", 1, "'_'"), ("# ok\n10.0.0.1 a\n10.0.0.1 -bad\n", 3, "start with '-'"),
+        ("10.0.0.1 my_-\n", 1, "end with '-'"), ("# ok\n10.0.0.1 a\n10.0.0.1 -bad\n", 3, "start with '-'"),
         ("010.0.0.1 a\n", 1, "leading zero"), ("10.0.0.1 a\u{0}\n", 1, "NUL byte"),
         ("10.0.0.1 a\u{7}\n", 1, "control character"), ("10.0.0.1 a\rb\n", 1, "stray carriage return"),
         ("10.0.0.1 a\n10.0.0.2\u{1B}[31m b\n", 2, "control character"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import HostsCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

@@ -45,12 +45,3 @@ struct FetchLimits: Sendable {
         self.maxBytes = maxBytes
     }
 }
-
-/// Human-readable byte counts for messages.
-enum ByteCount {
-    static func describe(_ bytes: Int) -> String {
-        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
-        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
-        return "\(bytes) bytes"
-    }
-}

@@ -41,7 +41,12 @@ final class RemoteFetcher: Sendable {
 
     /// The client that reaches `url` the way the environment says.
     private func httpClient(for url: URL) throws(FetchError) -> (HTTPClient, ProxyServer?) {
-        let proxy = try proxies.proxy(for: url)
+        let proxy: ProxyServer?
+        do {
+            proxy = try proxies.proxy(for: url)
+        } catch {
+            throw FetchError(reason: error.reason)
+        }
         let client = clients.withLock { clients in
             if let existing = clients[proxy] { return existing }
             var configuration = self.configuration

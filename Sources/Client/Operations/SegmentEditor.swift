@@ -34,7 +34,7 @@ struct SegmentEditor {
 
         let workspace = try Self.makePrivateDirectory(in: context.paths.stateDirectory, prefix: ".edit-\(name)-")
         defer { Self.removeTree(workspace) }
-        let draft = workspace + "/\(name).hosts"
+        let draft = workspace + "/" + PublishedLayout.profileFile(name)
         try Self.createDraft(original, at: draft)
         try runEditor(on: draft)
         guard let edited = try StateFiles.contentsIfPresent(of: draft) else {

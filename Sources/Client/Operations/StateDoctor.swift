@@ -80,9 +80,8 @@ struct StateDoctor {
     /// policy were in the lost config, so they must not start accepting unsigned content on their own).
     private func rebuildConfig() -> ClientConfig {
         var config = ClientConfig()
-        for name in ((try? FileIO.list(paths.localDirectory)) ?? []).sorted() where name.hasSuffix(".hosts") {
-            let segment = String(name.dropLast(".hosts".count))
-            if ProfileName.isValid(segment) {
+        for name in ((try? FileIO.list(paths.localDirectory)) ?? []).sorted() {
+            if let segment = StatePaths.segment(ofFile: name) {
                 config.segments.append(SegmentConfig(name: segment, kind: .local, enabled: true))
             }
         }
@@ -148,8 +147,7 @@ struct StateDoctor {
                             [path, paths.cacheFile(segment)], problem: Self.reason(error, path: path), fix: fix,
                             why: "the next sync fetches segment \(segment) again"))
                 }
-            } else if name.hasSuffix(".hosts") {
-                let segment = String(name.dropLast(".hosts".count))
+            } else if let segment = StatePaths.segment(ofFile: name) {
                 guard let bytes = try? store.loadCache(segment) else { continue }
                 do {
                     _ = try HostsLines(parsing: bytes, source: path)
@@ -175,11 +173,12 @@ struct StateDoctor {
                 findings.append(remove(path, problem: problem, fix: fix, why: "its last good version stays in use"))
                 continue
             }
-            guard name.hasSuffix(".hosts"), let bytes = try? StateFiles.contentsIfPresent(of: path) else { continue }
+            guard let segment = StatePaths.segment(ofFile: name),
+                let bytes = try? StateFiles.contentsIfPresent(of: path)
+            else { continue }
             do {
                 _ = try StrictParser.parse(bytes, source: path)
             } catch {
-                let segment = String(name.dropLast(".hosts".count))
                 // The user's own text: never moved, only named.
                 findings.append(
                     Finding(

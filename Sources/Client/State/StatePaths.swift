@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 /// Where everything lives: the hosts file the client manages and the files of its state directory.
 ///
@@ -45,7 +46,16 @@ struct StatePaths: Sendable {
     var localDirectory: String { stateDirectory + "/local" }
     var backupDirectory: String { stateDirectory + "/backups" }
 
-    func cacheFile(_ name: String) -> String { "\(cacheDirectory)/\(name).hosts" }
+    /// A segment's copy in cache/ and local/ is named as a published profile is (``PublishedLayout``): the cached
+    /// `office` is `cache/office.hosts` as the server's is `office.hosts`.
+    func cacheFile(_ name: String) -> String { "\(cacheDirectory)/\(PublishedLayout.profileFile(name))" }
     func metaFile(_ name: String) -> String { "\(cacheDirectory)/\(name).meta.json" }
-    func localFile(_ name: String) -> String { "\(localDirectory)/\(name).hosts" }
+    func localFile(_ name: String) -> String { "\(localDirectory)/\(PublishedLayout.profileFile(name))" }
+
+    /// The segment a file of cache/ or local/ holds (`office` for `office.hosts`), nil for other files and names
+    /// that are no segment's.
+    static func segment(ofFile file: String) -> String? {
+        if case .profile(let name) = PublishedLayout.kind(of: file) { return name }
+        return nil
+    }
 }

@@ -135,8 +135,9 @@ struct SegmentTrust: Codable, Sendable, Equatable {
 
     /// Where the signature of the profile at `url` is served: the same URL with `.sig` appended to the path.
     static func signatureURL(for url: String) -> String {
-        guard var components = URLComponents(string: url) else { return url + ".sig" }
-        components.percentEncodedPath += ".sig"
-        return components.string ?? url + ".sig"
+        let suffix = PublishedLayout.signatureURLSuffix
+        guard var components = URLComponents(string: url) else { return url + suffix }
+        components.percentEncodedPath += suffix
+        return components.string ?? url + suffix
     }
 }

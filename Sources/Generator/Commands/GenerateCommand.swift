@@ -72,7 +72,8 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         let rule: ForceRule = forceAll ? .all : (force.isEmpty ? .none : .profiles(Set(force)))
         let environment = ProcessEnvironment.current
-        let transport = HTTPTransport()
+        // One HTTP client for the process, every pass; shut down before the command returns.
+        let transport = HTTPTransport(environment: environment)
         // Kept across passes (and config re-reads): assumed roles are refreshed, not re-assumed every pass.
         let credentials = CredentialsRegistry()
         let output = output
@@ -84,6 +85,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         guard let interval else {
             let code = await Self.runOnce(makePass(loaded), json: json, logger: logger)
+            await transport.shutdown()
             if code != 0 { throw ExitCode(code) }
             return
         }
@@ -91,6 +93,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let succeeded = await RepeatingRunner(interval: interval, logger: logger).run {
             await Self.runOnce(makePass(reloader.reload()), json: json, logger: logger) == 0
         }
+        await transport.shutdown()
         if !succeeded { throw ExitCode(1) }
     }
 

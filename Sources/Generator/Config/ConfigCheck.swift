@@ -29,20 +29,16 @@ enum ConfigCheck {
         for (index, profile) in config.profiles.enumerated() {
             var entries = 0
             for (position, include) in profile.include.enumerated() {
-                let key = "profiles[\(index)].include[\(position)]"
-                guard let data = FileManager.default.contents(atPath: include.path) else {
-                    throw ConfigError(path: path, key: key, reason: "cannot read \(include.path)")
-                }
                 do {
-                    entries += try StrictParser.parse([UInt8](data), source: include.path).count
+                    entries += try IncludedSegment.load(include, rules: profile.hostnameRules).entries.count
                 } catch {
-                    throw ConfigError(path: path, key: key, reason: "\(error)")
+                    throw ConfigError(path: path, key: "profiles[\(index)].include[\(position)]", reason: error.reason)
                 }
             }
             let templates = profile.hostnames.map(\.description).joined(separator: " ")
             out +=
                 "profile \(profile.name): \(profile.address.rawValue) addresses of \(profile.prefixes.joined(separator: ", ")); "
-                + "hostnames \(templates); sources \(profile.sources.joined(separator: ", ")); "
+                + "hostnames \(templates) (\(profile.hostnameRules.rawValue) rules); sources \(profile.sources.joined(separator: ", ")); "
                 + "\(profile.include.count) include(s), \(entries) static entries\n"
         }
         for view in config.views {

@@ -31,7 +31,10 @@ struct ConfigLoader {
         }
         let top = try mapping(
             root, key: "",
-            allowed: ["sources", "profiles", "views", "output", "shrink-guard", "states", "retry", "signing-key"])
+            allowed: [
+                "sources", "profiles", "views", "output", "shrink-guard", "states", "retry", "signing-key",
+                "hostname-rules",
+            ])
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
 
         guard let sourcesNode = top["sources"] else {
@@ -70,8 +73,12 @@ struct ConfigLoader {
         }
         var profiles: [ProfileConfig] = []
         let sourceNames = sources.map(\.name)
+        let rules = try top["hostname-rules"].map { node throws(ConfigError) in
+            try hostnameRules(node, "hostname-rules")
+        }
         for (index, node) in try sequence(profilesNode, key: "profiles").enumerated() {
-            let profile = try parseProfile(node, key: "profiles[\(index)]", base: base, sources: sourceNames)
+            let profile = try parseProfile(
+                node, key: "profiles[\(index)]", base: base, sources: sourceNames, rules: rules ?? .strict)
             if profiles.contains(where: { $0.name == profile.name }) {
                 throw error(node, "profiles[\(index)].name", "duplicate profile name '\(profile.name)'")
             }
@@ -87,6 +94,7 @@ struct ConfigLoader {
             path: path, sources: sources, profiles: profiles,
             output: base.appendingPathComponent(output).standardizedFileURL.path)
         config.views = views ?? []
+        config.hostnameRules = rules ?? .strict
         if output.hasPrefix("/") { config.output = output }
         if let node = top["shrink-guard"] {
             guard let value = Double(node.string ?? ""), (0...1).contains(value) else {
@@ -117,12 +125,10 @@ struct ConfigLoader {
                 }
                 config.retry.maxAttempts = value
             }
+            // HostsCore's one duration grammar (`0.2`, `2s`, `1m`), as every other duration: `inf` or `1e9` is none.
             for (name, keyPath) in [("base-delay", \RetryPolicy.baseDelay), ("max-delay", \RetryPolicy.maxDelay)] {
                 if let value = fields[name] {
-                    guard let seconds = Double(value.string ?? ""), seconds >= 0 else {
-                        throw error(value, "retry.\(name)", "must be a number of seconds >= 0")
-                    }
-                    config.retry[keyPath: keyPath] = seconds
+                    config.retry[keyPath: keyPath] = try interval(value, "retry.\(name)", in: RetryPolicy.delayRange)
                 }
             }
         }
@@ -163,12 +169,18 @@ struct ConfigLoader {
         }
     }
 
-    private func parseProfile(_ node: Node, key: String, base: URL, sources: [String]) throws(ConfigError)
-        -> ProfileConfig
-    {
+    private func parseProfile(
+        _ node: Node, key: String, base: URL, sources: [String], rules fileRules: Hostname.Rules
+    ) throws(ConfigError) -> ProfileConfig {
         let fields = try mapping(
             node, key: key,
-            allowed: ["name", "description", "prefixes", "address", "hostnames", "include", "sources"])
+            allowed: [
+                "name", "description", "prefixes", "address", "hostnames", "include", "sources", "hostname-rules",
+            ])
+        let rules =
+            try fields["hostname-rules"].map { node throws(ConfigError) in
+                try hostnameRules(node, "\(key).hostname-rules")
+            } ?? fileRules
         let name = try requiredString(fields, "name", in: node, key: key)
         guard ProfileName.isValid(name) else {
             throw error(
@@ -188,14 +200,14 @@ struct ConfigLoader {
         if let templatesNode = fields["hostnames"] {
             for (index, text) in try stringList(templatesNode, key: "\(key).hostnames").enumerated() {
                 do {
-                    hostnames.append(try HostnameTemplate(parsing: text))
+                    hostnames.append(try HostnameTemplate(parsing: text, rules: rules))
                 } catch {
                     throw self.error(templatesNode, "\(key).hostnames[\(index)]", error.description)
                 }
             }
             if hostnames.isEmpty { throw error(templatesNode, "\(key).hostnames", "list at least one template") }
         } else {
-            hostnames = [try! HostnameTemplate(parsing: "{name}")]
+            hostnames = [try! HostnameTemplate(parsing: "{name}", rules: rules)]
         }
         var include: [ProfileConfig.Include] = []
         if let includeNode = fields["include"] {
@@ -223,7 +235,7 @@ struct ConfigLoader {
         }
         return ProfileConfig(
             name: name, description: try optionalString(fields, "description", key: key), prefixes: prefixes,
-            address: address, hostnames: hostnames, include: include, sources: used)
+            address: address, hostnames: hostnames, include: include, sources: used, hostnameRules: rules)
     }
 
     /// `views:`: each view's fields and ranges are read here (for line numbers), then checked as a whole by
@@ -274,6 +286,16 @@ struct ConfigLoader {
     }
 
     // MARK: Node access
+
+    private func hostnameRules(_ node: Node, _ key: String) throws(ConfigError) -> Hostname.Rules {
+        guard let text = node.scalar?.string, let rules = Hostname.Rules(rawValue: text) else {
+            throw error(
+                node, key,
+                "must be strict (letters, digits, hyphens) or permissive (underscores kept too), not "
+                    + "'\(node.scalar?.string ?? "a list or mapping")'")
+        }
+        return rules
+    }
 
     /// A duration in HostsCore's one grammar (`30s`, `5m`, `1h30m`), within `range`.
     private func interval(_ node: Node, _ key: String, in range: ClosedRange<Double>) throws(ConfigError) -> Double {

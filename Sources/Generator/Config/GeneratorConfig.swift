@@ -19,6 +19,8 @@ struct GeneratorConfig: Sendable {
     var retry = RetryPolicy()
     /// `signing-key:`, resolved against the config file's directory: sign every published profile with it.
     var signingKey: String?
+    /// `hostname-rules:` at the top: every profile's rules unless it sets its own.
+    var hostnameRules: Hostname.Rules = .strict
 
     /// The prefixes of every profile that uses `source`, de-duplicated and sorted: one sweep per source serves
     /// all its profiles. Empty when no profile uses it (it is then not swept).
@@ -65,6 +67,9 @@ struct ProfileConfig: Sendable {
     /// `sources:`: the sources whose instances it lists (default: all). It is published only when all of them
     /// answered.
     var sources: [String]
+    /// `hostname-rules:` (the profile's own, else the file's): strict names are letters, digits and hyphens
+    /// (underscores in tags become hyphens); permissive keeps underscores, in tags, templates and includes.
+    var hostnameRules: Hostname.Rules = .strict
 
     struct Include: Sendable, Equatable {
         var written: String

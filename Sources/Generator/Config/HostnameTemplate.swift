@@ -1,9 +1,9 @@
 import HostsCore
 
 /// A hostname pattern such as `{name}.{prefix}`: literal text and placeholders `{name}`, `{prefix}`,
-/// `{instance-id}`, `{tag:KEY}`. Placeholder values are made into labels with `Hostname.sanitizeLabel`
-/// (lowercase; runs of anything but a-z/0-9 become one "-"; trimmed; cut to 63); the literal text must already be
-/// valid hostname text.
+/// `{instance-id}`, `{tag:KEY}`. Placeholder values are made into labels with `Hostname.sanitizeLabel` under the
+/// profile's ``Hostname/Rules`` (lowercase; runs of anything but a-z/0-9 — and `_` when permissive — become one
+/// "-"; trimmed; cut to 63); the literal text must already be valid hostname text under those rules.
 struct HostnameTemplate: Sendable, Equatable, CustomStringConvertible {
     enum Part: Sendable, Equatable {
         case literal(String)
@@ -13,12 +13,14 @@ struct HostnameTemplate: Sendable, Equatable, CustomStringConvertible {
 
     var parts: [Part]
     var description: String
+    /// `hostname-rules:`: strict (letters, digits, hyphens) or permissive (underscores kept).
+    var rules: Hostname.Rules
 
     struct ParseError: Error, CustomStringConvertible {
         var description: String
     }
 
-    init(parsing text: String) throws(ParseError) {
+    init(parsing text: String, rules: Hostname.Rules = .strict) throws(ParseError) {
         var parts: [Part] = []
         var rest = Substring(text)
         while !rest.isEmpty {
@@ -52,11 +54,13 @@ struct HostnameTemplate: Sendable, Equatable, CustomStringConvertible {
         }
         self.parts = parts
         self.description = text
+        self.rules = rules
         // The literal text must make a valid name whatever the placeholder values are.
         do {
-            _ = try Hostname(validating: expand { _ in "x" } ?? "")
+            _ = try Hostname(validating: expand { _ in "x" } ?? "", rules: rules)
         } catch {
-            throw ParseError(description: "'\(text)' does not make a valid hostname: \(error.reason)")
+            let hint = rules == .strict && text.contains("_") ? " (hostname-rules: permissive keeps underscores)" : ""
+            throw ParseError(description: "'\(text)' does not make a valid hostname: \(error.reason)\(hint)")
         }
     }
 
@@ -81,13 +85,18 @@ struct HostnameTemplate: Sendable, Equatable, CustomStringConvertible {
     func hostname(for instance: EC2Instance) -> Hostname? {
         let text = expand { part in
             switch part {
-            case .name: instance.tags["Name"].flatMap(Hostname.sanitizeLabel)
-            case .prefix: instance.tags["Prefix"].flatMap(Hostname.sanitizeLabel)
-            case .instanceID: Hostname.sanitizeLabel(instance.instanceID)
-            case .tag(let key): instance.tags[key].flatMap(Hostname.sanitizeLabel)
+            case .name: instance.tags["Name"].flatMap(label)
+            case .prefix: instance.tags["Prefix"].flatMap(label)
+            case .instanceID: label(instance.instanceID)
+            case .tag(let key): instance.tags[key].flatMap(label)
             case .literal(let text): text
             }
         }
-        return text.flatMap { Hostname($0) }
+        return text.flatMap { Hostname($0, rules: rules) }
+    }
+
+    /// A placeholder's value as one label under the template's rules.
+    func label(_ text: String) -> String? {
+        Hostname.sanitizeLabel(text, rules: rules)
     }
 }

@@ -1,13 +1,14 @@
 /// Why a DescribeInstances sweep of one source failed. Every message names the source and, where there is one,
-/// the page.
+/// the page (a credentials failure names the credential source instead).
 struct EC2Error: Error, CustomStringConvertible, Sendable {
     enum Kind: Sendable {
         /// The API answered with an error document (`AuthFailure`, `Throttling`…).
         case api(status: Int, code: String, message: String)
         /// An error status without an EC2 error document (an HTML page from a proxy, an empty body…).
         case http(status: Int, snippet: String)
-        /// The connection failed (refused, reset, timeout).
-        case transport(String)
+        /// The exchange failed: the connection (refused, reset, timeout), retried; or the answer (a body over
+        /// its cap), not retried.
+        case transport(String, retryable: Bool = true)
         /// A 200 whose body is not a usable DescribeInstances page (truncated, not XML, wrong document).
         case badPage(PageParseError)
         /// The same nextToken came back twice: paging would never end.
@@ -29,14 +30,14 @@ struct EC2Error: Error, CustomStringConvertible, Sendable {
             return "\(at): \(code): \(message) (HTTP \(status))\(tries)"
         case .http(let status, let snippet):
             return "\(at): HTTP \(status) without an EC2 error document: \(snippet)\(tries)"
-        case .transport(let reason):
-            return "\(at): connection failed: \(reason)\(tries)"
+        case .transport(let reason, let retryable):
+            return "\(at): \(retryable ? "connection failed: " : "")\(reason)\(tries)"
         case .badPage(let error):
             return "\(at): bad DescribeInstances response: \(error)"
         case .repeatedToken:
             return "\(at): nextToken repeats a previous page's token; stopping"
         case .credentials(let error):
-            return "\(at): \(error)"
+            return "source \(source): \(error)"
         }
     }
 
@@ -63,8 +64,8 @@ struct EC2Error: Error, CustomStringConvertible, Sendable {
                 || (Self.retryableStatuses.contains(status) && !Self.fatalCodes.contains(code))
         case .http(let status, _):
             return Self.retryableStatuses.contains(status)
-        case .transport:
-            return true
+        case .transport(_, let retryable):
+            return retryable
         case .badPage, .repeatedToken, .credentials:
             return false
         }

@@ -99,7 +99,8 @@ struct EC2QueryClient: Sendable {
         do {
             keys = try await credentials.credentials()
         } catch {
-            throw EC2Error(source: source, page: page, kind: .credentials(error))
+            // Not the page's fault: the message names the credential source instead.
+            throw EC2Error(source: source, kind: .credentials(error))
         }
         let body = Array(AWSPercentEncoding.formBody(parameters).utf8)
         let contentType = "application/x-www-form-urlencoded; charset=utf-8"
@@ -111,9 +112,10 @@ struct EC2QueryClient: Sendable {
         do {
             response = try await transport.send(
                 method: "POST", url: endpoint.url, headers: [("Content-Type", contentType)] + signed.headers,
-                body: Data(body))
+                body: Data(body), maxBytes: HTTPTransport.describeInstancesPage)
         } catch {
-            throw EC2Error(source: source, page: page, kind: .transport(error.description))
+            throw EC2Error(
+                source: source, page: page, kind: .transport(error.description, retryable: error.isRetryable))
         }
         guard response.status == 200 else {
             if let document = EC2ErrorDocument.parse(response.body) {

@@ -5,6 +5,10 @@ struct RetryPolicy: Sendable, Equatable {
     var baseDelay: Double = 0.2
     var maxDelay: Double = 20
 
+    /// What `retry.base-delay` and `retry.max-delay` may be: a longer wait is a typo (and the source's
+    /// `timeout:` cuts the sweep long before anyway).
+    static let delayRange: ClosedRange<Double> = 0...600
+
     /// The delay before retry number `retry` (1 = first retry), in seconds.
     func delay(beforeRetry retry: Int, using generator: inout some RandomNumberGenerator) -> Double {
         let exponent = Double(min(max(retry - 1, 0), 30))

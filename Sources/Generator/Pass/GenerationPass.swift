@@ -15,11 +15,6 @@ struct ProfileFailure: Sendable {
     var reason: String
 }
 
-/// A profile's include that cannot be read or parsed.
-struct IncludeFailure: Error, Sendable {
-    var reason: String
-}
-
 /// The outcome of one pass: what was published, refused, or not rendered, and the exit status that says so.
 struct PassReport: Sendable {
     var plan: PublishPlan
@@ -181,26 +176,16 @@ struct GenerationPass: Sendable {
         }
     }
 
-    /// Every profile's includes, parsed with the strict parser: a bad line holds back that profile.
+    /// Every profile's includes, parsed with the strict parser under its hostname rules: a bad line holds back
+    /// that profile.
     func loadIncludes() -> [String: Result<[IncludedSegment], IncludeFailure>] {
         var out: [String: Result<[IncludedSegment], IncludeFailure>] = [:]
         for profile in config.profiles {
-            var segments: [IncludedSegment] = []
-            var failure: String?
-            for include in profile.include {
-                guard let data = FileManager.default.contents(atPath: include.path) else {
-                    failure = "include \(include.path): cannot read the file"
-                    break
-                }
-                do {
-                    let entries = try StrictParser.parse([UInt8](data), source: include.path)
-                    segments.append(IncludedSegment(path: include.written, entries: entries))
-                } catch {
-                    failure = "include \(error)"
-                    break
+            out[profile.name] = Result { () throws(IncludeFailure) in
+                try profile.include.map { include throws(IncludeFailure) in
+                    try IncludedSegment.load(include, rules: profile.hostnameRules)
                 }
             }
-            out[profile.name] = failure.map { .failure(IncludeFailure(reason: $0)) } ?? .success(segments)
         }
         return out
     }
@@ -271,8 +256,8 @@ struct GenerationPass: Sendable {
                         return (source.name, .failure(SourceFailure(source: source.name, reason: "\(error)")))
                     case nil:
                         let reason =
-                            "source \(source.name): no complete answer within \(Interval(seconds: source.timeout)) "
-                            + "(its timeout:); cut"
+                            "source \(source.name): no complete answer from \(client.endpoint.url.absoluteString) "
+                            + "within \(Interval(seconds: source.timeout)) (its timeout:); cut"
                         return (source.name, .failure(SourceFailure(source: source.name, reason: reason)))
                     }
                 }

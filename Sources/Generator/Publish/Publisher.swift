@@ -26,9 +26,9 @@ struct Publisher: Sendable {
 
     static let lockName = ".publish.lock"
 
-    var indexPath: String { directory + "/index.json" }
+    var indexPath: String { "\(directory)/\(PublishedLayout.indexFile)" }
 
-    func path(of profile: String) -> String { "\(directory)/\(profile).hosts" }
+    func path(of profile: String) -> String { "\(directory)/\(PublishedLayout.profileFile(profile))" }
 
     func signaturePath(of profile: String) -> String { ProfileSigner.path(directory: directory, profile: profile) }
 

@@ -6,12 +6,6 @@ struct SourceInventory: Sendable {
     var instances: [EC2Instance]
 }
 
-/// A static include, already read and validated with the strict parser.
-struct IncludedSegment: Sendable {
-    var path: String
-    var entries: [HostsEntry]
-}
-
 /// Several instances (or an instance and a static entry) that want one name: who kept it, who lost it.
 struct DuplicateName: Sendable, Equatable, CustomStringConvertible {
     var hostname: String
@@ -203,7 +197,8 @@ struct ProfileRenderer {
             if let name = template.hostname(for: instance), !names.contains(name) { names.append(name) }
         }
         if names.isEmpty {
-            let nameless = instance.tags["Name"].flatMap(Hostname.sanitizeLabel) == nil
+            let nameless =
+                instance.tags["Name"].flatMap { Hostname.sanitizeLabel($0, rules: profile.hostnameRules) } == nil
             return .failure(nameless && profile.hostnames.contains(where: \.usesName) ? .noName : .noHostname)
         }
         return .success(

@@ -10,7 +10,7 @@ struct ProfileSigner: Sendable {
     var key: SigningKey
 
     static func path(directory: String, profile: String) -> String {
-        "\(directory)/\(profile)\(ProfileSignature.fileSuffix)"
+        "\(directory)/\(PublishedLayout.signatureFile(profile))"
     }
 
     /// The signature for `content`, continuing the serial of the signature at `path`.

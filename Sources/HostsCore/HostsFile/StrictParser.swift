@@ -1,6 +1,7 @@
 /// The parser for hosts content that came from somewhere else: a server, a generator include, a segment
 /// a user edited. Every line must be an entry, a comment or blank; anything else is an error naming the
-/// line, because writing half of a damaged file into /etc/hosts is worse than writing nothing.
+/// line, because writing half of a damaged file into /etc/hosts is worse than writing nothing. Names are read
+/// with the permissive ``Hostname/Rules`` (underscores allowed), as resolvers read hosts files.
 public enum StrictParser {
     /// Longer lines are rejected; real hosts lines are far shorter, and minified HTML or binary data is not.
     public static let maxLineLength = 4096
@@ -140,7 +141,8 @@ public enum StrictParser {
         names.reserveCapacity(fields.count - 1)
         for field in fields.dropFirst() {
             do {
-                names.append(try Hostname(bytes: field))
+                // Permissive: an underscore name resolves from a hosts file (see Hostname.Rules).
+                names.append(try Hostname(bytes: field, rules: .permissive))
             } catch {
                 throw fail(error.description)
             }

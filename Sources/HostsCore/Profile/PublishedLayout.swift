@@ -7,6 +7,8 @@ public enum PublishedLayout {
     public static let indexFile = "index.json"
     public static let profileSuffix = ".hosts"
     public static let signatureSuffix = ProfileSignature.fileSuffix
+    /// hosts-server answers `/profiles/NAME.sig` with `NAME.hosts.sig`: a profile's URL with this appended.
+    public static let signatureURLSuffix = ".sig"
 
     /// `office.hosts` for `office`.
     public static func profileFile(_ name: String) -> String { name + profileSuffix }

@@ -1,5 +1,6 @@
 /// A host-name pattern from a segment policy: `db.corp.example` matches that name only,
-/// `*.corp.example` matches any name below `corp.example` (not `corp.example` itself), `*` matches all.
+/// `*.corp.example` matches any name below `corp.example` (not `corp.example` itself), `*` matches all. Names are
+/// the permissive ones segments may hold (`db_primary.corp.example`).
 public struct NamePattern: Hashable, Sendable, CustomStringConvertible {
     enum Kind: Hashable, Sendable {
         case any
@@ -14,9 +15,9 @@ public struct NamePattern: Hashable, Sendable, CustomStringConvertible {
         if trimmed == "*" {
             kind = .any
         } else if trimmed.hasPrefix("*.") {
-            kind = .suffix("." + (try Hostname(validating: trimmed.dropFirst(2))).value)
+            kind = .suffix("." + (try Hostname(validating: trimmed.dropFirst(2), rules: .permissive)).value)
         } else {
-            kind = .exact(try Hostname(validating: trimmed).value)
+            kind = .exact(try Hostname(validating: trimmed, rules: .permissive).value)
         }
     }
 

@@ -20,7 +20,8 @@ public struct SegmentPolicy: Hashable, Sendable {
                 names.append(String(hostname[..<dot]))
             }
         }
-        return Set(names.compactMap { Hostname($0) })
+        // Permissive, as segments are read: a machine named `build_01` must stay reserved.
+        return Set(names.compactMap { Hostname($0, rules: .permissive) })
     }
 
     /// Empty lists mean "no limit" for that side.
@@ -57,7 +58,7 @@ public struct SegmentPolicy: Hashable, Sendable {
     /// pattern such as `*` or `*.localdomain` does not count.
     public func reserving(_ names: Set<Hostname>, exceptListedIn allowNames: [String]) -> SegmentPolicy {
         var policy = self
-        let listed = Set(allowNames.compactMap { Hostname($0) })
+        let listed = Set(allowNames.compactMap { Hostname($0, rules: .permissive) })
         policy.reserved = names.subtracting(listed)
         return policy
     }

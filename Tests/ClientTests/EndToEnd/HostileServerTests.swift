@@ -51,7 +51,9 @@ import Testing
         sync.process.waitUntilExit()
         let elapsed = Date().timeIntervalSince(started)
         let result = sync.finish()
-        #expect(elapsed < 4, "sync --timeout 3s ran \(elapsed)s")
+        // The drip lasts 60 s; the deadline's own message (below) says which limit cut it. The bound here is only
+        // that it was cut long before the drip ended, so a loaded machine cannot fail it.
+        #expect(elapsed < 30, "sync --timeout 3s ran \(elapsed)s")
         #expect(result.status != 0)
         #expect(result.stderr.contains("timed out after 3s while reading the body"), "\(result.stderr)")
         #expect(sandbox.file("cache/office.hosts") == cacheBefore, "cache kept")

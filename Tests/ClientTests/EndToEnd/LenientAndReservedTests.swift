@@ -10,7 +10,8 @@ import Testing
 /// Real third-party lists with --lenient, and the names no remote segment may set.
 @Suite struct LenientAndReservedTests {
     /// The head of StevenBlack's hosts list (its loopback block, a `0.0.0.0 0.0.0.0` line, a `fe80::1%lo0` line)
-    /// and entries, one of them an `_underscore` name.
+    /// and entries, one of them an `_underscore` name (an entry: hosts content is read with the permissive
+    /// hostname rules, since such a name resolves from /etc/hosts).
     static let stevenBlack = """
         # Title: StevenBlack/hosts
         #
@@ -59,7 +60,10 @@ import Testing
 
         try sandbox.succeed(["add", "ads", "--url", server.url("/hosts"), "--lenient"])
         let block = sandbox.blockLines
-        #expect(block.contains("0.0.0.0   ad.tracker.example pixel.tracker.example beacon.tracker.example"), "\(block)")
+        #expect(
+            block.contains(
+                "0.0.0.0   ad.tracker.example _thums.ero-advertising.example pixel.tracker.example "
+                    + "beacon.tracker.example"), "\(block)")
         #expect(block.contains("127.0.0.1 local"), "\(block)")
         // A zone-scoped address is an address: its line only loses the reserved name.
         #expect(block.count == 5, "\(block)")
@@ -69,11 +73,9 @@ import Testing
         #expect(sandbox.outsideBlock == ClientSandbox.originalHosts)
 
         let status = try sandbox.succeed(["status"]).stdout
-        #expect(status.contains("lenient: 2 invalid lines skipped"), "\(status)")
+        #expect(status.contains("lenient: 1 invalid line skipped"), "\(status)")
         #expect(status.contains("line 16: invalid hostname '0.0.0.0': looks like an address"), "\(status)")
-        #expect(
-            status.contains("line 24: invalid hostname '_thums.ero-advertising.example': '_' is not allowed"),
-            "\(status)")
+        #expect(!status.contains("line 24"), "\(status)")
         #expect(
             status.contains(
                 "dropped line 6: 127.0.0.1 localhost (reserved name of this machine; only --allow-names listing it "
@@ -82,7 +84,7 @@ import Testing
         #expect(status.contains("dropped line 13: fe80::1%lo0 localhost (reserved name"), "\(status)")
         let json = try sandbox.succeed(["status", "--json"]).stdout
         #expect(json.contains("\"skipped\" : {"), "\(json)")
-        #expect(json.contains("\"count\" : 2"), "\(json)")
+        #expect(json.contains("\"count\" : 1"), "\(json)")
     }
 
     /// A list a lenient segment would empty — an error page that is not HTML — is still refused.
@@ -108,7 +110,9 @@ import Testing
         #expect(sandbox.blockLines.contains("0.0.0.0 ad.tracker.example"))
         try sandbox.succeed(["trust", "ads", "--lenient"])
         #expect(
-            sandbox.blockLines.contains("0.0.0.0   ad.tracker.example pixel.tracker.example beacon.tracker.example"))
+            sandbox.blockLines.contains(
+                "0.0.0.0   ad.tracker.example _thums.ero-advertising.example pixel.tracker.example "
+                    + "beacon.tracker.example"))
         #expect(
             try sandbox.succeed(["status"]).stdout.contains("trust: no pinned key; lenient (invalid lines skipped)"))
         try sandbox.succeed(["trust", "ads", "--no-lenient", "--no-apply"])

@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 import Testing
 
 @testable import Client
@@ -36,6 +37,10 @@ import Testing
         ("10.0.0.0/8", "http://10.1.2.3/p", true),
         ("10.0.0.0/8", "http://11.1.2.3/p", false),
         ("::1", "http://[::1]:8080/p", true),
+        ("[::1]", "http://[::1]:8080/p", true),
+        ("[::1]:8080", "http://[::1]:8080/p", true),
+        ("[fd00::]/8", "http://[fd12::5]/p", true),
+        ("[::1]", "http://[::2]/p", false),
         ("127.0.0.1", "http://127.0.0.1:9/p", true),
     ])
     func noProxyBypasses(entries: String, url: String, bypassed: Bool) throws {

@@ -52,6 +52,46 @@ import Testing
         #expect(config.retry == RetryPolicy())
     }
 
+    /// `hostname-rules:` at the top is every profile's default; a profile's own wins; strict when unset.
+    @Test func hostnameRulesAtTheTopAndPerProfile() throws {
+        #expect(try ConfigLoader(path: "/etc/pd.yml").parse(valid).profiles[0].hostnameRules == .strict)
+        let two = valid.replacingOccurrences(
+            of: "output: out",
+            with: """
+                  - name: legacy
+                    prefixes: [apne1a-prod]
+                    address: private
+                    hostname-rules: strict
+                    hostnames: ["{name}.corp"]
+                hostname-rules: permissive
+                output: out
+                """)
+        let config = try ConfigLoader(path: "/etc/pd.yml").parse(two)
+        #expect(config.hostnameRules == .permissive)
+        #expect(config.profiles.map(\.hostnameRules) == [.permissive, .strict])
+        #expect(config.profiles.map { $0.hostnames.map(\.rules) } == [[.permissive], [.strict]])
+        let bad = error(
+            valid.replacingOccurrences(of: "output: out", with: "hostname-rules: [permissive]\noutput: out"))
+        #expect(
+            bad?.description
+                == "/etc/pd.yml:8: hostname-rules: must be strict (letters, digits, hyphens) or permissive "
+                + "(underscores kept too), not 'a list or mapping'")
+    }
+
+    /// retry delays are durations in HostsCore's one grammar, bounded; `inf` and exponents are none.
+    @Test func retryDelaysUseTheIntervalGrammar() throws {
+        func retry(_ fields: String) throws -> RetryPolicy {
+            try ConfigLoader(path: "/etc/pd.yml").parse(valid + "\nretry:\n" + fields).retry
+        }
+        #expect(try retry("  base-delay: 0.5\n  max-delay: 1m\n") == RetryPolicy(baseDelay: 0.5, maxDelay: 60))
+        #expect(try retry("  base-delay: 2s\n").baseDelay == 2)
+        for bad in ["inf", "1e3", "-1", "11m", "nan"] {
+            #expect(throws: ConfigError.self, "\(bad)") { try retry("  max-delay: \(bad)\n") }
+        }
+        let message = error(valid + "\nretry:\n  base-delay: inf\n")?.description ?? ""
+        #expect(message.contains("retry.base-delay: invalid duration 'inf'"), "\(message)")
+    }
+
     @Test func errorsNameFileLineAndKey() {
         let badAddress = error(valid.replacingOccurrences(of: "address: public", with: "address: elastic"))
         #expect(

@@ -204,6 +204,29 @@ import Testing
         #expect(throws: CredentialsError.self) { try planner.defaultChain() }
     }
 
+    /// With instance metadata turned off, a chain that would end there is an error when planned (check says so,
+    /// and a run fails before any request); a profile asking for it by credential_source too.
+    @Test func metadataTurnedOffEndsTheChainWithAnError() throws {
+        let (planner, folder) = try makePlanner(["AWS_EC2_METADATA_DISABLED": "TRUE"])
+        defer { folder.remove() }
+        let error = #expect(throws: CredentialsError.self) { try planner.defaultChain() }
+        #expect(error?.source == "default chain")
+        #expect(error?.reason.contains("instance metadata is turned off (AWS_EC2_METADATA_DISABLED=true)") == true)
+        #expect(
+            error?.reason.contains("profile default of \(folder.path)/.aws/config") == true,
+            "\(String(describing: error))")
+        #expect(
+            try failure("on-ec2", ["AWS_EC2_METADATA_DISABLED": "true"])
+                == "credentials (profile on-ec2): credential_source Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED=true "
+                + "turns it off")
+        // Anything earlier in the chain still wins.
+        let (withContainer, other) = try makePlanner([
+            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x",
+        ])
+        defer { other.remove() }
+        #expect(try withContainer.defaultChain() == .container)
+    }
+
     @Test func defaultChainOrder() throws {
         // No default profile credentials, nothing in the environment: instance metadata ends the chain.
         var (planner, folder) = try makePlanner()

@@ -15,8 +15,15 @@ struct EndpointTableTests {
         var region: String
         var fips: Bool
         var dualstack: Bool
+        var legacy: Bool? = nil
         var url: String?
+        var signingRegion: String? = nil
         var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case service, region, fips, dualstack, legacy, url, error
+            case signingRegion = "signing_region"
+        }
     }
 
     struct Table: Decodable {
@@ -74,6 +81,73 @@ struct EndpointTableTests {
         #expect(compared > 500)
         #expect(AWSPartition.of(region: "us-isof-south-1").id == "aws-iso-f")
         #expect(AWSPartition.of(region: "eusc-de-east-1").id == "aws-eusc")
+    }
+
+    /// `sts_regional_endpoints = legacy`: the global endpoint (signed for us-east-1) for botocore's legacy regions,
+    /// regional for the rest and whenever FIPS or dual-stack is on; signing regions compared too.
+    @Test func legacySTSEndpointsMatchBotocore() async throws {
+        let regions = AWSPartition.all.flatMap { $0.regions.sorted() } + Self.unlisted + ["aws-global"]
+        var cases: [Case] = []
+        for region in regions {
+            for (fips, dualstack) in [(false, false), (true, false), (false, true)] {
+                for legacy in [false, true] {
+                    cases.append(Case(service: "sts", region: region, fips: fips, dualstack: dualstack, legacy: legacy))
+                }
+            }
+        }
+        let all = cases
+        let table = try await offThePool { try botocoreTable(all) }
+        #expect(table.cases.count == cases.count)
+        var global = 0
+        for expected in table.cases where expected.url != nil {
+            let variant = EndpointVariant(
+                fips: expected.fips, dualStack: expected.dualstack, legacySTS: expected.legacy == true)
+            let ours = try? AWSEndpointRules.url(service: "sts", region: expected.region, variant: variant)
+            let place =
+                "\(expected.region) fips=\(expected.fips) dualstack=\(expected.dualstack) legacy=\(expected.legacy == true)"
+            #expect(ours?.absoluteString == expected.url, "\(place): ours \(String(describing: ours))")
+            #expect(
+                AWSEndpointRules.signingRegion(service: "sts", region: expected.region, variant: variant)
+                    == expected.signingRegion, "\(place)")
+            if expected.url == "https://sts.amazonaws.com" && expected.region != "aws-global" { global += 1 }
+        }
+        #expect(global == AWSEndpointRules.legacyGlobalSTSRegions.count - 1, "each legacy region but aws-global once")
+    }
+
+    /// Where the STS switch is read: the environment over the profile's `sts_regional_endpoints`; only `legacy`
+    /// and `regional` are values (botocore refuses others too).
+    @Test func stsRegionalEndpointsSetting() throws {
+        let none: [String: String] = [:]
+        #expect(try EndpointVariant.from(environment: ProcessEnvironment([:]), profile: none).legacySTS == false)
+        #expect(
+            try EndpointVariant.from(
+                environment: ProcessEnvironment([:]), profile: ["sts_regional_endpoints": "legacy"]
+            )
+            .legacySTS)
+        #expect(
+            try EndpointVariant.from(
+                environment: ProcessEnvironment(["AWS_STS_REGIONAL_ENDPOINTS": "regional"]),
+                profile: ["sts_regional_endpoints": "legacy"]
+            ).legacySTS == false)
+        #expect(
+            try EndpointVariant.from(
+                environment: ProcessEnvironment(["AWS_STS_REGIONAL_ENDPOINTS": "legacy"]), profile: none
+            )
+            .legacySTS)
+        let error = #expect(throws: EndpointError.self) {
+            try EndpointVariant.from(
+                environment: ProcessEnvironment(["AWS_STS_REGIONAL_ENDPOINTS": "Legacy"]), profile: none)
+        }
+        #expect(error?.reason == "AWS_STS_REGIONAL_ENDPOINTS must be legacy or regional (got 'Legacy')")
+        let context = CredentialContext(
+            environment: ProcessEnvironment([:]), transport: HTTPTransport(timeout: 5), region: "ap-northeast-1",
+            variant: EndpointVariant(legacySTS: true))
+        let sts = try context.sts()
+        #expect(sts.endpoint.absoluteString == "https://sts.amazonaws.com")
+        #expect(sts.region == "us-east-1")
+        var configured = context
+        configured.environment = ProcessEnvironment(["AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9"])
+        #expect(try configured.sts().region == "ap-northeast-1", "a configured endpoint is signed for the region")
     }
 
     @Test func sourcesFollowTheEnvironmentAndSharedConfigSwitches() throws {

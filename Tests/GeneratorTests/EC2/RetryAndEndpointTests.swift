@@ -29,6 +29,7 @@ import Testing
         #expect(EC2Error(source: "s", kind: .http(status: 502, snippet: "")).isRetryable)
         #expect(!EC2Error(source: "s", kind: .http(status: 404, snippet: "")).isRetryable)
         #expect(EC2Error(source: "s", kind: .transport("refused")).isRetryable)
+        #expect(!EC2Error(source: "s", kind: .transport("answer body exceeds 64 MiB", retryable: false)).isRetryable)
         #expect(!EC2Error(source: "s", kind: .badPage(PageParseError(line: 1, reason: "x"))).isRetryable)
     }
 

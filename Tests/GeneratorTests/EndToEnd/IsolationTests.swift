@@ -111,10 +111,10 @@ struct IsolationTests {
         let elapsed = Date().timeIntervalSince(started)
         #expect(run.status == 1)
         #expect(
-            run.stderr.contains(
-                "error: source osaka: no complete answer within 2s (its timeout:); cut; not published: remote, both"),
-            "\(run.stderr)")
-        #expect(elapsed < 15, "cut at about 2 s, not at the transport's 30 s: \(elapsed)")
+            run.stderr.contains("error: source osaka: no complete answer from \(hung.baseURL)"), "\(run.stderr)")
+        #expect(
+            run.stderr.contains("within 2s (its timeout:); cut; not published: remote, both"), "\(run.stderr)")
+        #expect(elapsed < 25, "cut at about 2 s, not when the hung server lets go at 30 s: \(elapsed)")
         #expect(folder.read("pub/office.hosts")?.contains(" alpha\n") == true)
         #expect(folder.read("pub/remote.hosts") == nil)
     }

@@ -22,6 +22,29 @@ import Testing
             tags: tags)
     }
 
+    /// Permissive rules keep Name tags' underscores; a tag of only underscores is a name there and none under strict.
+    @Test func permissiveRulesKeepUnderscores() {
+        var permissive = profile(.private)
+        permissive.hostnameRules = .permissive
+        permissive.hostnames = ["{name}", "{name}._tcp.corp"].map {
+            try! HostnameTemplate(parsing: $0, rules: .permissive)
+        }
+        let instances = [
+            instance("i-1", name: "DB_Primary", privateIP: "10.0.0.1"),
+            instance("i-2", name: "___", privateIP: "10.0.0.2"),
+        ]
+        let kept = ProfileRenderer(profile: permissive, states: ["running"], sourceNames: ["tokyo"])
+            .render([SourceInventory(source: "tokyo", instances: instances)], includes: [])
+        func names(_ content: String) -> [[String]] {
+            ((try? StrictParser.parse(Array(content.utf8), source: "t")) ?? []).map { $0.hostnames.map(\.value) }
+        }
+        #expect(names(kept.content) == [["db_primary", "db_primary._tcp.corp"], ["___", "___._tcp.corp"]])
+        let strict = ProfileRenderer(profile: profile(.private), states: ["running"], sourceNames: ["tokyo"])
+            .render([SourceInventory(source: "tokyo", instances: instances)], includes: [])
+        #expect(names(strict.content) == [["db-primary"]])
+        #expect(strict.skipped.map(\.reason) == [.noName])
+    }
+
     @Test func keepsSkipsAndCounts() {
         let instances = [
             instance("i-1", name: "Web 1", publicIP: "203.0.113.1", privateIP: "10.0.0.1"),

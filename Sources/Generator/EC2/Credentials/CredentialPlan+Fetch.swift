@@ -16,6 +16,7 @@ struct CredentialContext: Sendable, Hashable {
         hasher.combine(region)
         hasher.combine(variant.fips)
         hasher.combine(variant.dualStack)
+        hasher.combine(variant.legacySTS)
     }
 
     /// STS in the region: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, else AWS's regional endpoint.
@@ -23,8 +24,13 @@ struct CredentialContext: Sendable, Hashable {
         do {
             let url = try ServiceEndpoint.url(
                 service: "sts", envName: "STS", region: region, variant: variant, environment: environment)
-            // The global endpoint signs for us-east-1, as botocore's rule set says.
-            return STSClient(endpoint: url, region: region == "aws-global" ? "us-east-1" : region, transport: transport)
+            // The global endpoint signs for us-east-1, as botocore's rule set says; a configured endpoint for the
+            // source's region (aws-global is no signing region).
+            let signing =
+                stsIsConfigured
+                ? (region == "aws-global" ? "us-east-1" : region)
+                : AWSEndpointRules.signingRegion(service: "sts", region: region, variant: variant)
+            return STSClient(endpoint: url, region: signing, transport: transport)
         } catch {
             throw CredentialsError(source: "sts", reason: "\(error)")
         }
@@ -88,17 +94,19 @@ extension CredentialPlan {
             return found
         case .instanceMetadata(let required):
             let provider = IMDSCredentialsProvider(environment: context.environment, transport: context.transport)
-            if required && provider.isDisabled {
+            // The planner refuses this plan when it is off; the environment a cached plan was made with stays the
+            // same, so this is a second guard, not a path.
+            if provider.isDisabled {
                 throw CredentialsError(
-                    source: "instance metadata",
-                    reason: "credential_source asks for it but AWS_EC2_METADATA_DISABLED is set")
+                    source: "instance metadata", reason: "turned off (AWS_EC2_METADATA_DISABLED=true)")
             }
             if let found = try await provider.credentials() { return found }
             throw CredentialsError(
-                source: "chain",
+                source: "instance metadata \(provider.base)",
                 reason: required
-                    ? "the instance metadata service at \(provider.base) did not answer"
-                    : "no credentials found (environment, shared files, web identity, container, instance metadata)")
+                    ? "did not answer (credential_source Ec2InstanceMetadata)"
+                    : "did not answer, and it is the default chain's last step (nothing in the environment, the "
+                        + "shared files, web identity or a container endpoint)")
         }
     }
 

@@ -49,6 +49,15 @@ struct CredentialPlanner: Sendable {
         if ContainerCredentialsProvider.endpoint(in: environment) != nil {
             return .container
         }
+        // The chain's last step is switched off: say so now, so `check` does not promise instance metadata and a
+        // run fails before its first request.
+        if IMDSCredentialsProvider.isDisabled(in: environment) {
+            throw CredentialsError(
+                source: "default chain",
+                reason: "no credentials: none in the environment (AWS_ACCESS_KEY_ID), in profile \(name) of "
+                    + "\(files.locations), from web identity or a container endpoint, and instance metadata is "
+                    + "turned off (AWS_EC2_METADATA_DISABLED=true)")
+        }
         return .instanceMetadata(required: false)
     }
 
@@ -145,6 +154,12 @@ struct CredentialPlanner: Sendable {
                 }
                 base = .keys(found)
             case "Ec2InstanceMetadata":
+                if IMDSCredentialsProvider.isDisabled(in: environment) {
+                    throw CredentialsError(
+                        source: source,
+                        reason: "credential_source Ec2InstanceMetadata, but AWS_EC2_METADATA_DISABLED=true turns it off"
+                    )
+                }
                 base = .instanceMetadata(required: true)
             case "EcsContainer":
                 guard ContainerCredentialsProvider.endpoint(in: environment) != nil else {

@@ -8,7 +8,12 @@ struct IMDSCredentialsProvider: Sendable {
     var transport: HTTPTransport
     var timeout: TimeInterval = 1
 
-    var isDisabled: Bool { environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true" }
+    var isDisabled: Bool { Self.isDisabled(in: environment) }
+
+    /// `AWS_EC2_METADATA_DISABLED=true` (any case), as botocore reads it; the planner asks before any request.
+    static func isDisabled(in environment: ProcessEnvironment) -> Bool {
+        environment["AWS_EC2_METADATA_DISABLED"]?.lowercased() == "true"
+    }
 
     var base: String {
         var endpoint = environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] ?? "http://169.254.169.254"

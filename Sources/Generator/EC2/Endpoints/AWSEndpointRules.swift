@@ -1,10 +1,15 @@
 import Foundation
 
 /// The FIPS and dual-stack switches, from `AWS_USE_FIPS_ENDPOINT` / `AWS_USE_DUALSTACK_ENDPOINT`, else the shared
-/// config profile's `use_fips_endpoint` / `use_dualstack_endpoint` (as botocore reads them).
+/// config profile's `use_fips_endpoint` / `use_dualstack_endpoint`, and STS's `AWS_STS_REGIONAL_ENDPOINTS` /
+/// `sts_regional_endpoints` (as botocore reads them: the environment first).
 struct EndpointVariant: Sendable, Equatable {
     var fips = false
     var dualStack = false
+    /// `sts_regional_endpoints = legacy`: STS in the regions that had no regional endpoint of their own at first
+    /// (``AWSEndpointRules/legacyGlobalSTSRegions``) goes to the global `sts.amazonaws.com`. botocore's default,
+    /// and ours, is `regional`.
+    var legacySTS = false
 
     static func from(environment: ProcessEnvironment, profile: [String: String]) throws(EndpointError)
         -> EndpointVariant
@@ -20,6 +25,14 @@ struct EndpointVariant: Sendable, Equatable {
         } else if let value = try flag(profile["use_dualstack_endpoint"], "use_dualstack_endpoint in the shared config")
         {
             variant.dualStack = value
+        }
+        let (stsName, stsValue) =
+            environment["AWS_STS_REGIONAL_ENDPOINTS"].map { ("AWS_STS_REGIONAL_ENDPOINTS", $0) }
+            ?? ("sts_regional_endpoints in the shared config", profile["sts_regional_endpoints"] ?? "")
+        switch stsValue {
+        case "", "regional": variant.legacySTS = false
+        case "legacy": variant.legacySTS = true
+        default: throw EndpointError(reason: "\(stsName) must be legacy or regional (got '\(stsValue)')")
         }
         return variant
     }
@@ -44,10 +57,9 @@ enum AWSEndpointRules {
         guard isValidRegion(region) else {
             throw EndpointError(reason: "region '\(region)' is not a region name (letters, digits and '-')")
         }
-        // The one region-specific rule in the rule sets: STS's pseudo-region for the global endpoint.
-        if service == "sts" && region == "aws-global" && !variant.fips && !variant.dualStack {
-            return "sts.amazonaws.com"
-        }
+        // The one region-specific rule in the rule sets: STS's global endpoint, for its pseudo-region and, with
+        // `legacy`, for the legacy regions.
+        if usesGlobalSTS(service: service, region: region, variant: variant) { return "sts.amazonaws.com" }
         let partition = AWSPartition.of(region: region)
         switch (variant.fips, variant.dualStack) {
         case (true, true):
@@ -69,6 +81,25 @@ enum AWSEndpointRules {
         case (false, false):
             return "\(service).\(region).\(partition.dnsSuffix)"
         }
+    }
+
+    /// The regions botocore sends to the global STS endpoint with `sts_regional_endpoints = legacy`
+    /// (`LEGACY_GLOBAL_STS_REGIONS` in botocore/args.py; the STS rule set's `UseGlobalEndpoint` lists the same).
+    static let legacyGlobalSTSRegions: Set<String> = [
+        "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global", "ca-central-1",
+        "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2",
+        "us-west-1", "us-west-2",
+    ]
+
+    /// Whether the rules pick `sts.amazonaws.com`: never with FIPS or dual-stack.
+    static func usesGlobalSTS(service: String, region: String, variant: EndpointVariant) -> Bool {
+        guard service == "sts", !variant.fips, !variant.dualStack else { return false }
+        return region == "aws-global" || (variant.legacySTS && legacyGlobalSTSRegions.contains(region))
+    }
+
+    /// The region a request to the rules' endpoint is signed for: us-east-1 at the global STS endpoint.
+    static func signingRegion(service: String, region: String, variant: EndpointVariant) -> String {
+        usesGlobalSTS(service: service, region: region, variant: variant) ? "us-east-1" : region
     }
 
     /// `https://HOST`, the service's endpoint URL.

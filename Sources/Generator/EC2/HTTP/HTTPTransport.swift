@@ -1,69 +1,90 @@
+import AsyncHTTPClient
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import HostsCore
+import NIOCore
+import NIOHTTP1
 
 /// A finished HTTP exchange.
 struct HTTPResponse: Sendable {
     var status: Int
+    /// Field names in lower case.
     var headers: [String: String]
     var body: Data
 }
 
-/// Connection-level failure (refused, reset, timed out, DNS…): the request may be retried.
+/// Why an exchange gave no response: one line naming the URL and what happened.
 struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     var url: String
     var reason: String
+    /// Connection-level failures (refused, reset, timed out) may be retried; an answer that would be the same again
+    /// (a body over its cap, a proxy or CA setting that does not parse) may not.
+    var isRetryable = true
     var description: String { "\(url): \(reason)" }
 }
 
-/// The one HTTP client of the process: a long-lived URLSession (libcurl on Linux), no caching, no cookies.
+/// The generator's one HTTP stack (AWS APIs, instance metadata, container and SSO credentials), over
+/// AsyncHTTPClient, one per process.
+///
+/// What a server must not be able to do is bounded here for every caller: a deadline per request covers connect,
+/// TLS, the head and the whole body; the body is counted as it streams in and the request fails once it passes the
+/// call's cap (a `Content-Length` above the cap is refused before the body is read); redirects are not followed
+/// (no AWS API this talks to sends one, and following would carry signed or token headers elsewhere). Proxies come
+/// from the environment as curl and the AWS SDKs read them (``ProxySettings``); TLS trusts the system's CAs, or only
+/// those of `AWS_CA_BUNDLE` (or the default profile's `ca_bundle`).
+///
+/// Call ``shutdown()`` once the process is done with it.
 struct HTTPTransport: Sendable {
-    let session: URLSession
+    /// The cap for an answer of a few fields (STS, SSO, instance metadata, container credentials): theirs are under
+    /// 10 KiB.
+    static let smallAnswer = 1 << 20
+    /// The cap for one DescribeInstances page of up to 1000 instances: moto's, with four tags each, is 3.4 MB; AWS's
+    /// carry more tags, interfaces and volumes per instance, so this leaves room for several times that.
+    static let describeInstancesPage = 64 << 20
 
-    init(timeout: TimeInterval = 30) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 4
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        session = URLSession(configuration: configuration)
+    /// The deadline of a request whose caller gives none.
+    let timeout: TimeInterval
+    private let pool: HTTPClientPool
+
+    init(timeout: TimeInterval = 30, environment: ProcessEnvironment = .current) {
+        self.timeout = timeout
+        pool = HTTPClientPool(
+            proxies: ProxySettings(environment: environment.values), trust: TrustedRoots(environment: environment))
     }
 
-    /// Sends one request. HTTP error statuses are returned, not thrown; only transport failures throw.
+    /// Sends one request and reads the whole answer within `timeout` seconds (the transport's default when nil) and
+    /// `maxBytes` of body. HTTP error statuses are returned, not thrown; only transport failures throw.
     func send(
         method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil,
-        timeout: TimeInterval? = nil
+        timeout: TimeInterval? = nil, maxBytes: Int = Self.smallAnswer
     ) async throws(HTTPTransportError) -> HTTPResponse {
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        if let timeout { request.timeoutInterval = timeout }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        request.httpBody = body
-        let data: Data
-        let response: URLResponse
+        let seconds = timeout ?? self.timeout
+        let deadline = NIODeadline.now() + .milliseconds(Int64((seconds * 1000).rounded()))
+        let (client, proxy) = try pool.client(for: url)
+        let request: HTTPClient.Request
         do {
-            (data, response) = try await session.data(for: request)
+            var fields = HTTPHeaders()
+            fields.add(name: "User-Agent", value: "hosts-generator (PseudoDNS)")
+            for (name, value) in headers { fields.replaceOrAdd(name: name, value: value) }
+            request = try HTTPClient.Request(
+                url: url, method: HTTPMethod(rawValue: method), headers: fields,
+                body: body.map { HTTPClient.Body.bytes(Array($0)) })
         } catch {
-            throw HTTPTransportError(url: url.absoluteString, reason: Self.describe(error))
+            throw HTTPTransportError(url: url.absoluteString, reason: "invalid request: \(error)", isRetryable: false)
         }
-        guard let http = response as? HTTPURLResponse else {
-            throw HTTPTransportError(url: url.absoluteString, reason: "not an HTTP response")
+        let collector = CappedBodyCollector(maxBytes: maxBytes)
+        let task = client.execute(request: request, delegate: collector, deadline: deadline)
+        do {
+            return try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            throw Self.describe(
+                error, phase: collector.phase, url: url, seconds: seconds, maxBytes: maxBytes, proxy: proxy)
         }
-        var fields: [String: String] = [:]
-        for (key, value) in http.allHeaderFields {
-            if let key = key as? String, let value = value as? String { fields[key.lowercased()] = value }
-        }
-        return HTTPResponse(status: http.statusCode, headers: fields, body: data)
     }
 
-    private static func describe(_ error: any Error) -> String {
-        if let urlError = error as? URLError {
-            return "\(urlError.localizedDescription) (URLError \(urlError.code.rawValue))"
-        }
-        return String(describing: error)
-    }
+    /// Closes every connection and lets the clients go; a request after this fails.
+    func shutdown() async { await pool.shutdown() }
 }
