@@ -127,7 +127,10 @@ struct ResolverFlush {
     }
 
     /// Whether a dnsmasq with these arguments answers from /etc/hosts: not with `--no-hosts` (or `-h`) on its
-    /// command line or `no-hosts` in its configuration file.
+    /// command line or `no-hosts` in its configuration file. Another user may have started that dnsmasq with a
+    /// command line of their choosing, so the configuration file is read only when it is a plain file root owns
+    /// and nobody else may write, at most 1 MiB, never through a FIFO or a link (``trustedConfiguration(at:)``);
+    /// any other file counts as silent, and a SIGHUP to a dnsmasq is harmless.
     static func servesHostsFile(_ arguments: [String]) -> Bool {
         var configFile = "/etc/dnsmasq.conf"
         var previous = ""
@@ -138,9 +141,34 @@ struct ResolverFlush {
             if previous == "-C" || previous == "--conf-file" { configFile = argument }
             previous = argument
         }
-        guard let text = try? FileIO.contentsIfPresent(of: configFile) else { return true }
+        guard let text = trustedConfiguration(at: configFile) else { return true }
         let lines = String(decoding: text, as: UTF8.self).split(whereSeparator: \.isNewline)
         return !lines.contains { $0.trimmingCharacters(in: .whitespaces) == "no-hosts" }
+    }
+
+    static let configurationLimit = 1 << 20
+
+    /// A dnsmasq configuration file's bytes, or nil when it is absent or not one root alone controls: opened
+    /// with O_NONBLOCK|O_NOFOLLOW (a FIFO cannot hold the client, which holds the state lock here), checked with
+    /// fstat before reading, and read to at most ``configurationLimit`` bytes (`/dev/zero` cannot fill memory).
+    static func trustedConfiguration(at path: String, euid: uid_t = geteuid()) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= configurationLimit else {
+            return nil
+        }
+        if euid == 0 && (info.st_uid != 0 || info.st_mode & 0o022 != 0) { return nil }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while bytes.count <= configurationLimit {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return bytes.count <= configurationLimit ? bytes : nil
     }
 
     struct RunningProcess {
@@ -149,20 +177,49 @@ struct ResolverFlush {
         var arguments: [String]
     }
 
-    /// Processes by their `comm` name (at most 15 characters, so "systemd-resolve"), with their arguments.
-    static func processes(in proc: String) -> [RunningProcess] {
+    /// Processes by their `comm` name (at most 15 characters, so "systemd-resolve"), with their arguments: only
+    /// those whose executable is the real program, ``trustedExecutable(_:named:)``. A `comm` is anyone's to choose
+    /// (copy /bin/sh to /tmp/x/dnsmasq, or PR_SET_NAME), and what the client does for a process it finds (read its
+    /// configuration file, send it SIGHUP) must not be another user's to steer.
+    static func processes(in proc: String, euid: uid_t = geteuid()) -> [RunningProcess] {
+        let programs = ["dnsmasq": "dnsmasq", "systemd-resolve": "systemd-resolved"]
         var found: [RunningProcess] = []
         for entry in (try? FileIO.list(proc)) ?? [] {
             guard let pid = Int32(entry), let comm = try? FileIO.contentsIfPresent(of: "\(proc)/\(entry)/comm") else {
                 continue
             }
             let name = String(decoding: comm, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard name == "dnsmasq" || name == "systemd-resolve" else { continue }
+            guard let program = programs[name],
+                trustedExecutable("\(proc)/\(entry)/exe", named: program, euid: euid)
+            else { continue }
             let cmdline = (try? FileIO.contentsIfPresent(of: "\(proc)/\(entry)/cmdline")) ?? nil
             let arguments = (cmdline ?? []).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             found.append(RunningProcess(pid: pid, name: name, arguments: arguments))
         }
         return found
+    }
+
+    /// Whether `/proc/PID/exe` is the program `name` as the system installed it: that file name, a regular file in
+    /// a directory chain that root owns and nobody else may write, itself root's and writable by nobody else.
+    /// Another user can neither put a file there nor change one (a hard link of a root binary in /tmp fails on
+    /// its directory). Checked as root only: an unprivileged client sees only its own user's processes anyway.
+    static func trustedExecutable(_ exeLink: String, named name: String, euid: uid_t = geteuid()) -> Bool {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(exeLink, &buffer, buffer.count - 1)
+        guard length > 0 else { return false }
+        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard path.hasPrefix("/"), (path as NSString).lastPathComponent == name else { return false }
+        guard euid == 0 else { return true }
+        var current = path
+        while true {
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_uid == 0, info.st_mode & 0o022 == 0 else { return false }
+            // The kernel resolved the link: every component is a real directory, the last a file.
+            guard info.st_mode & S_IFMT == (current == path ? S_IFREG : S_IFDIR) else { return false }
+            if current == "/" { return true }
+            current = (current as NSString).deletingLastPathComponent
+            if current.isEmpty { current = "/" }
+        }
     }
 
     static func which(_ name: String) -> String? {

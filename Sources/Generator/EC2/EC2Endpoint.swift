@@ -30,7 +30,8 @@ struct EC2Endpoint: Sendable, Equatable {
 
     /// Region: the source's, else `AWS_REGION`, `AWS_DEFAULT_REGION`, the shared config profile's `region` (the
     /// source's `profile:`, else `AWS_PROFILE` or `default`).
-    /// Endpoint: the source's, else `AWS_ENDPOINT_URL_EC2`, `AWS_ENDPOINT_URL`, else AWS's rules for the region's
+    /// Endpoint: the source's, else `AWS_ENDPOINT_URL_EC2`, `AWS_ENDPOINT_URL`, the profile's `[services NAME]`
+    /// `ec2.endpoint_url`, its `endpoint_url` (unless `ignore_configured_endpoint_urls`), else AWS's rules for the region's
     /// partition, FIPS and dual-stack as `AWS_USE_FIPS_ENDPOINT` / `AWS_USE_DUALSTACK_ENDPOINT` or the profile's
     /// `use_fips_endpoint` / `use_dualstack_endpoint` say.
     static func resolve(
@@ -47,11 +48,22 @@ struct EC2Endpoint: Sendable, Equatable {
         guard AWSEndpointRules.isValidRegion(region) else {
             throw EndpointError(reason: "region '\(region)' is not a region name (lower-case letters, digits and '-')")
         }
-        let variant = try EndpointVariant.from(environment: environment, profile: settings)
+        var services: [String: String] = [:]
+        if let name = settings["services"], !name.isEmpty {
+            guard let section = files.services(name) else {
+                throw EndpointError(
+                    reason:
+                        "the profile's services = \(name) names no [services \(name)] section in \(files.configPath)")
+            }
+            services = section
+        }
+        let variant = try EndpointVariant.from(environment: environment, profile: settings, services: services)
         let url = try ServiceEndpoint.url(
             service: "ec2", envName: "EC2", region: region, variant: variant, environment: environment,
             explicit: endpoint)
-        let custom = endpoint != nil || ServiceEndpoint.configured(envName: "EC2", environment: environment) != nil
+        let custom =
+            endpoint != nil
+            || ServiceEndpoint.configured(envName: "EC2", environment: environment, variant: variant) != nil
         return EC2Endpoint(url: url, region: region, isCustom: custom, variant: variant)
     }
 }

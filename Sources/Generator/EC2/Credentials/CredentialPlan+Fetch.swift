@@ -37,7 +37,9 @@ struct CredentialContext: Sendable, Hashable {
     }
 
     /// Whether an STS endpoint is configured (rather than AWS's own).
-    var stsIsConfigured: Bool { ServiceEndpoint.configured(envName: "STS", environment: environment) != nil }
+    var stsIsConfigured: Bool {
+        ServiceEndpoint.configured(envName: "STS", environment: environment, variant: variant) != nil
+    }
 }
 
 extension CredentialPlan {

@@ -39,6 +39,9 @@ struct SharedConfigFiles: Sendable {
         return section
     }
 
+    /// `[services NAME]` of the config file (sub-properties as `SERVICE.KEY`).
+    func services(_ name: String) -> [String: String]? { config?.sections["services \(name)"] }
+
     /// `[sso-session NAME]` of the config file.
     func ssoSession(_ name: String) -> [String: String]? { config?.sections["sso-session \(name)"] }
 

@@ -10,11 +10,34 @@ struct EndpointVariant: Sendable, Equatable {
     /// (``AWSEndpointRules/legacyGlobalSTSRegions``) goes to the global `sts.amazonaws.com`. botocore's default,
     /// and ours, is `regional`.
     var legacySTS = false
+    /// Endpoints the shared config gives, by service key (`ec2`, `sts`, `sso`): its `[services NAME]` section's
+    /// `SERVICE.endpoint_url`, else the profile's `endpoint_url`. The environment's `AWS_ENDPOINT_URL_*` win over
+    /// them (``ServiceEndpoint/configured(envName:environment:variant:)``).
+    var configured: [String: String] = [:]
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` / `ignore_configured_endpoint_urls`: neither the environment's nor the
+    /// shared config's endpoints are used.
+    var ignoreConfigured = false
 
-    static func from(environment: ProcessEnvironment, profile: [String: String]) throws(EndpointError)
-        -> EndpointVariant
-    {
+    static func from(
+        environment: ProcessEnvironment, profile: [String: String], services: [String: String] = [:]
+    ) throws(EndpointError) -> EndpointVariant {
         var variant = EndpointVariant()
+        if let value = try flag(
+            environment["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"], "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        {
+            variant.ignoreConfigured = value
+        } else if let value = try flag(
+            profile["ignore_configured_endpoint_urls"], "ignore_configured_endpoint_urls in the shared config")
+        {
+            variant.ignoreConfigured = value
+        }
+        for service in ["ec2", "sts", "sso"] {
+            if let url = services["\(service).endpoint_url"].flatMap({ $0.isEmpty ? nil : $0 })
+                ?? profile["endpoint_url"].flatMap({ $0.isEmpty ? nil : $0 })
+            {
+                variant.configured[service] = url
+            }
+        }
         if let value = try flag(environment["AWS_USE_FIPS_ENDPOINT"], "AWS_USE_FIPS_ENDPOINT") {
             variant.fips = value
         } else if let value = try flag(profile["use_fips_endpoint"], "use_fips_endpoint in the shared config") {

@@ -1,19 +1,23 @@
 import Foundation
 
-/// A service's endpoint as botocore picks it: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else AWS's
-/// rules for the region. A configured URL cannot be combined with FIPS or dual-stack (botocore refuses it too:
-/// the switches would be silently ignored).
+/// A service's endpoint as botocore picks it (its ConfiguredEndpointProvider): `AWS_ENDPOINT_URL_<SERVICE>`, else
+/// `AWS_ENDPOINT_URL`, else the shared config's `[services NAME]` `SERVICE.endpoint_url`, else the profile's
+/// `endpoint_url` (none of them with `ignore_configured_endpoint_urls`), else AWS's rules for the region. A
+/// configured URL cannot be combined with FIPS or dual-stack (botocore refuses it too: the switches would be
+/// silently ignored).
 enum ServiceEndpoint {
-    /// Whether the environment configures an endpoint for the service (`envName`: `EC2`, `STS`, `SSO`).
-    static func configured(envName: String, environment: ProcessEnvironment) -> String? {
-        environment["AWS_ENDPOINT_URL_\(envName)"] ?? environment["AWS_ENDPOINT_URL"]
+    /// The endpoint configured for the service (`envName`: `EC2`, `STS`, `SSO`), nil when AWS's rules apply.
+    static func configured(envName: String, environment: ProcessEnvironment, variant: EndpointVariant) -> String? {
+        if variant.ignoreConfigured { return nil }
+        return environment["AWS_ENDPOINT_URL_\(envName)"] ?? environment["AWS_ENDPOINT_URL"]
+            ?? variant.configured[envName.lowercased()]
     }
 
     static func url(
         service: String, envName: String, region: String, variant: EndpointVariant, environment: ProcessEnvironment,
         explicit: String? = nil
     ) throws(EndpointError) -> URL {
-        guard let text = explicit ?? configured(envName: envName, environment: environment) else {
+        guard let text = explicit ?? configured(envName: envName, environment: environment, variant: variant) else {
             return try AWSEndpointRules.url(service: service, region: region, variant: variant)
         }
         if variant.fips || variant.dualStack {
