@@ -27,6 +27,18 @@ import Testing
                 """)
     }
 
+    /// One long address must not pad every other line: names align at most after the longest IPv6 address
+    /// without a zone (39 bytes); a longer (zoned) one is followed by one space. Before, one 4 KB zone made each of
+    /// 50,000 lines 4 KB long (a 1.3 MB segment became a 204 MB hosts file).
+    @Test func oneLongAddressDoesNotPadTheOthers() throws {
+        let zoned = "fe80:ffff:ffff:ffff:ffff:ffff:ffff:ffff%wlp0s20f3.4094"
+        let text = HostsRenderer.render([entry("10.0.0.1", "a"), entry(zoned, "link"), entry("1:2:3:4:5:6:7:8", "b")])
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "10.0.0.1" + String(repeating: " ", count: 39 - 8 + 1) + "a")
+        #expect(lines[1] == "1:2:3:4:5:6:7:8" + String(repeating: " ", count: 39 - 15 + 1) + "b")
+        #expect(lines[2] == zoned + " link")
+    }
+
     @Test func sameEntriesInAnyOrderGiveTheSameBytes() {
         var entries = (0..<200).map { entry("10.0.\($0 % 7).\($0)", "host\($0)") }
         let first = HostsRenderer.render(entries)

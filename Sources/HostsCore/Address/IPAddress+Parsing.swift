@@ -75,6 +75,10 @@ extension IPAddress {
         if let percent = bytes.firstIndex(of: UInt8(ascii: "%")) {
             let zoneBytes = bytes[(percent + 1)...]
             guard !zoneBytes.isEmpty else { throw fail("empty zone after '%'") }
+            // A zone is an interface name (at most IFNAMSIZ - 1 = 15 bytes on Linux) or its index.
+            guard zoneBytes.count <= Self.maxZoneBytes else {
+                throw fail("zone longer than \(Self.maxZoneBytes) bytes (an interface name or index)")
+            }
             guard zoneBytes.allSatisfy({ Self.isZoneByte($0) }) else {
                 throw fail("zone may hold only letters, digits, '.', '-' and '_'")
             }
@@ -153,6 +157,9 @@ extension IPAddress {
         default: nil
         }
     }
+
+    /// The longest zone accepted after `%`: Linux interface names are at most IFNAMSIZ - 1 bytes.
+    public static let maxZoneBytes = 15
 
     static func isZoneByte(_ byte: UInt8) -> Bool {
         switch byte {

@@ -5,6 +5,9 @@ public enum HostsRenderer {
     public static let maxNamesPerLine = 9
     /// No line written is longer than this, its line end (CRLF in a CRLF file) included.
     public static let maxLineBytes = 1024
+    /// Names are aligned in one column after the addresses, but never further out than this: the longest IPv6
+    /// address without a zone (`ffff:…:ffff`, 39 bytes). A longer address is followed by one space.
+    public static let maxAlignedAddressBytes = 39
 
     /// Lines sorted by address (IPv4 before IPv6, numeric order); names for the same address in first-seen
     /// order without repeats, at most ``maxNamesPerLine`` to a line and lines of at most ``maxLineBytes``
@@ -42,7 +45,9 @@ public enum HostsRenderer {
         bounds.append(Int32(order.count))
         let groupCount = bounds.count - 1
         let addresses = (0..<groupCount).map { entries.address(at: Int(order[Int(bounds[$0])])).description }
-        let width = addresses.reduce(0) { max($0, $1.utf8.count) }
+        // The column is at most as wide as the longest IPv6 address without a zone: one long address (a zone id)
+        // must not pad every other line of the segment (a 4 KB zone made a 1.3 MB segment a 204 MB hosts file).
+        let width = min(addresses.reduce(0) { max($0, $1.utf8.count) }, maxAlignedAddressBytes)
         // An upper bound of the text's size, so the (multi-megabyte) string never grows by doubling: a line per
         // group, and at most one more (its address and spaces) per nine names of at least two bytes each.
         let bound = entries.renderedSizeBound
@@ -51,7 +56,7 @@ public enum HostsRenderer {
         var lineCount = 0
         for (groupIndex, address) in addresses.enumerated() {
             let group = Int(bounds[groupIndex])..<Int(bounds[groupIndex + 1])
-            let prefix = address + String(repeating: " ", count: width - address.utf8.count + 1)
+            let prefix = address + String(repeating: " ", count: max(width - address.utf8.count, 0) + 1)
             var written: [Hostname] = []
             // Groups are small (usually one entry), so a linear check beats hashing until a group gets long.
             var seen: Set<Hostname>?

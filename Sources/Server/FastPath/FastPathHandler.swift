@@ -74,7 +74,7 @@
         /// TCP_CORK is set: the head and a file-region body leave as full segments instead of the head alone
         /// in a packet of its own (nginx's `tcp_nopush`). Lifted at the flush that ends the burst.
         private var corked = false
-        private var headCache: (representation: Representation, key: HeadCacheKey, bytes: ByteBuffer)?
+        private var headCache: HeadCache?
         private var files = ConnectionFileHandles()
 
         init(
@@ -398,7 +398,7 @@
                 } else {
                     headBytes = Self.serialize(
                         status, response.headers, connection: connection, allocator: context.channel.allocator)
-                    headCache = (representation, key, headBytes)
+                    headCache = HeadCache(representation: representation, key: key, bytes: headBytes)
                 }
                 // The common poll — a keep-alive GET of a large body — goes out whole, in one sendfile.
                 if case .ok(let useGzip) = decision, file != nil, request.method == .get, connection == .none,
@@ -465,6 +465,13 @@
             case none
             case keepAlive
             case close
+        }
+
+        /// A struct, not a tuple: an optional tuple of these types is copied through runtime metadata.
+        private struct HeadCache {
+            var representation: Representation
+            var key: HeadCacheKey
+            var bytes: ByteBuffer
         }
 
         private struct HeadCacheKey: Equatable {

@@ -56,6 +56,15 @@ enum AccessLogLine {
     private static let hex = Array("0123456789abcdef".utf8)
 
     static func appendEscaped(_ bytes: some Sequence<UInt8>, json: Bool, to buffer: inout [UInt8]) {
+        // Over the bytes in place when they are contiguous (a String's are): iterating a UTF8View costs a call
+        // a byte, and this runs for every request's path.
+        let done: Void? = bytes.withContiguousStorageIfAvailable { contiguous in
+            appendEscapedBytes(contiguous, json: json, to: &buffer)
+        }
+        if done == nil { appendEscapedBytes(bytes, json: json, to: &buffer) }
+    }
+
+    private static func appendEscapedBytes(_ bytes: some Sequence<UInt8>, json: Bool, to buffer: inout [UInt8]) {
         for byte in bytes {
             if byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
                 buffer.append(byte)

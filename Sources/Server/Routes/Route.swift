@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What a request path names. Paths are only ever compared and used as dictionary keys, never joined
 /// to a directory, so `..`, encoded slashes and the like simply name nothing.
 enum Route: Equatable {
@@ -16,9 +22,13 @@ enum Route: Equatable {
     init(path: Substring) {
         // Byte-wise: this runs on every request, and Character-based Substring operations are slow.
         let bytes = path.utf8
-        let prefix = "/profiles/".utf8
-        if bytes.starts(with: prefix) {
-            let nameStart = bytes.index(bytes.startIndex, offsetBy: prefix.count)
+        let prefixCount = 10  // "/profiles/"
+        let isProfiles =
+            bytes.withContiguousStorageIfAvailable { raw in
+                raw.count >= prefixCount && memcmp(raw.baseAddress!, "/profiles/", prefixCount) == 0
+            } ?? bytes.starts(with: "/profiles/".utf8)
+        if isProfiles {
+            let nameStart = bytes.index(bytes.startIndex, offsetBy: prefixCount)
             if nameStart == bytes.endIndex {
                 self = .index
                 return

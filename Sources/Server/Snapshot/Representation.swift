@@ -142,21 +142,30 @@ final class Representation: Sendable {
 
     /// The prebuilt headers and body for a decision, for the NIO fast path (body nil for 304/412; file set
     /// when the body also exists as a memory file), with the entity-tag of the variant chosen (empty for 412).
-    func nioResponse(_ decision: Decision) -> (
-        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer?, file: MemoryFile?, etag: String
-    ) {
+    func nioResponse(_ decision: Decision) -> NIOResponse {
         switch decision {
         case .ok(let useGzip):
             return useGzip
-                ? (.ok, gzipHeaders, gzip!, gzipFile, gzipETag) : (.ok, identityHeaders, identity, identityFile, etag)
+                ? NIOResponse(status: .ok, headers: gzipHeaders, body: gzip!, file: gzipFile, etag: gzipETag)
+                : NIOResponse(status: .ok, headers: identityHeaders, body: identity, file: identityFile, etag: etag)
         case .notModified(let useGzip):
-            return (
-                .notModified, useGzip ? notModifiedGzipHeaders : notModifiedHeaders, nil, nil,
-                useGzip ? gzipETag : etag
-            )
+            return NIOResponse(
+                status: .notModified, headers: useGzip ? notModifiedGzipHeaders : notModifiedHeaders, body: nil,
+                file: nil, etag: useGzip ? gzipETag : etag)
         case .preconditionFailed:
-            return (.preconditionFailed, ["Content-Length": "0"], nil, nil, "")
+            return NIOResponse(
+                status: .preconditionFailed, headers: ["Content-Length": "0"], body: nil, file: nil, etag: "")
         }
+    }
+
+    /// ``nioResponse(_:)``'s answer. A struct, not a tuple: a tuple of these types is copied through runtime
+    /// metadata, on every request.
+    struct NIOResponse {
+        var status: HTTPResponseStatus
+        var headers: HTTPHeaders
+        var body: ByteBuffer?
+        var file: MemoryFile?
+        var etag: String
     }
 
     private static func compressed(_ buffer: ByteBuffer) -> ByteBuffer? {
