@@ -177,9 +177,12 @@ enum DescribeInstancesParser {
         }
 
         /// Without namespace processing a name can arrive as `prefix:local`.
+        /// Searched in the UTF-8 bytes: `String.lastIndex(of:)` walks Characters (grapheme breaking), and for a
+        /// million element names a sweep of 10,000 instances made it 28% of the generator's instructions.
         private static func localName(_ name: String) -> String {
-            guard let colon = name.lastIndex(of: ":") else { return name }
-            return String(name[name.index(after: colon)...])
+            let bytes = name.utf8
+            guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")) else { return name }
+            return String(name[bytes.index(after: colon)...])
         }
     }
 }
