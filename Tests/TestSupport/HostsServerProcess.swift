@@ -60,7 +60,8 @@ public final class HostsServerProcess: @unchecked Sendable {
             process.standardError = FileHandle.nullDevice
         }
         try process.run()
-        for _ in 0..<100 {
+        // Up to 60 s: a loaded 2-core machine has been seen to take more than 5 s to start a debug build.
+        for _ in 0..<1_200 {
             if let fd = try? LoopbackSocket.connect(port: port) {
                 close(fd)
                 return
@@ -82,21 +83,26 @@ public final class HostsServerProcess: @unchecked Sendable {
             : "\(process.terminationReason == .uncaughtSignal ? "signal" : "exit status") \(process.terminationStatus)"
     }
 
-    /// Sends SIGTERM and returns without waiting; see ``waitForExit()``.
+    /// Sends SIGTERM and returns without waiting; see ``waitForExit(seconds:)``.
     public func terminate() {
         if process.isRunning { process.terminate() }
     }
 
-    /// Waits for the process to end and returns its exit status.
-    public func waitForExit() -> Int32 {
+    /// Waits (at most `seconds`, then SIGKILL) for the process to end and returns its exit status: a server that
+    /// never exits fails its test instead of hanging it.
+    public func waitForExit(seconds: Double = 120) -> Int32 {
+        let end = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < end { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
     }
 
+    /// SIGTERM, then SIGKILL if it has not exited within 30 s.
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        _ = waitForExit(seconds: 30)
     }
 
     deinit { stop() }
