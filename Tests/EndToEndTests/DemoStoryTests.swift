@@ -34,7 +34,11 @@ import Testing
         for record in index.profiles {
             let bytes = try AtomicFile.read("\(published)/\(record.name).hosts")
             #expect(record.sha256 == SHA256Hex.of(bytes))
-            #expect(try StrictParser.parse(bytes, source: record.name).count == record.entries)
+            let parsed = try StrictParser.parse(bytes, source: record.name)
+            #expect(
+                parsed.count == record.entries,
+                "\(record.name): \(parsed.count) lines, index says \(record.entries)\n\(String(decoding: bytes, as: UTF8.self))\n\(run.stdout.suffix(3000))\n\(run.stderr.suffix(3000))"
+            )
         }
         let remote = try StrictParser.parse(try AtomicFile.read(published + "/remote.hosts"), source: "remote")
         let remoteNames = Set(remote.flatMap(\.hostnames).map(\.value))

@@ -152,10 +152,13 @@ struct ProfileRenderer {
             entries.append(contentsOf: segment.entries.map { HostsEntry(address: $0.address, hostnames: $0.hostnames) })
         }
 
-        let content = HostsRenderer.render(entries, header: header(includes: includes), entriesApart: true)
+        // The index's `entries` are the file's address lines (as clients count them), not its distinct addresses:
+        // two instances on one address are two lines.
+        let (content, addressLines) = HostsRenderer.renderCountingLines(
+            entries, header: header(includes: includes), entriesApart: true)
         return RenderedProfile(
             name: profile.name, description: profile.description, content: content,
-            entries: Set(entries.map(\.address)).count, stats: stats, duplicates: duplicates,
+            entries: addressLines, stats: stats, duplicates: duplicates,
             sharedAddresses: sharedAddresses, skipped: skipped)
     }
 

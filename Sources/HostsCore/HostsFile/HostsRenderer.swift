@@ -18,10 +18,19 @@ public enum HostsRenderer {
     /// With `entriesApart`, entries that share an address are not joined: each keeps its own line(s), in the
     /// order given (the generator's two instances on one address, which are two different hosts).
     public static func render(_ entries: [HostsEntry], header: [String] = [], entriesApart: Bool = false) -> String {
+        renderCountingLines(entries, header: header, entriesApart: entriesApart).text
+    }
+
+    /// `render`'s text and the number of address lines in it: what a profile index calls the profile's entries
+    /// and a reader of the file counts. Not the number of addresses: entries kept apart and names past the ninth
+    /// take more lines than addresses.
+    public static func renderCountingLines(_ entries: [HostsEntry], header: [String] = [], entriesApart: Bool = false)
+        -> (text: String, addressLines: Int)
+    {
         var out = ""
         for line in header { out += line.isEmpty ? "#\n" : "# \(line)\n" }
-        appendLines(entries, to: &out, entriesApart: entriesApart)
-        return out
+        let lines = appendLines(entries, to: &out, entriesApart: entriesApart)
+        return (out, lines)
     }
 
     /// Appends `entries` as `render` writes them (without a header) and returns the number of address lines

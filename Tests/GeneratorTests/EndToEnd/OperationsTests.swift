@@ -84,6 +84,11 @@ struct OperationsTests {
         #expect(run.status == 0, "\(run.stderr)")
         let text = try #require(folder.read("pub/remote.hosts"))
         #expect(text.contains("\(address) tokyo-web\n\(address) osaka-web\n"), "\(text)")
+        // The index counts the file's address lines, as a client reading it does (it said 1: distinct addresses).
+        let index = try ProfileIndex.decode(Data(try #require(folder.read("pub/index.json")).utf8))
+        let record = try #require(index.profiles.first { $0.name == "remote" })
+        #expect(record.entries == (try StrictParser.parse(Array(text.utf8), source: "remote").count))
+        #expect(record.entries == 2)
         let warnings = run.stderr.split(separator: "\n").filter {
             $0.contains("address \(address) is used by 2 instances")
         }
