@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 
 /// A sandbox whose remote segment `office` is served from `served.hosts` (rewritten between syncs by the test or
 /// by a script in the namespace), and a real nscd to ask: ``script(_:)`` starts one in the private mount namespace
