@@ -1,3 +1,5 @@
+import HostsCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -34,8 +36,9 @@ enum Route: Equatable {
                 return
             }
             let name = path[nameStart...]
-            if name.utf8.count > 4, name.utf8.suffix(4).elementsEqual(".sig".utf8) {
-                self = .signature(path[nameStart..<bytes.index(bytes.endIndex, offsetBy: -4)])
+            let suffix = PublishedLayout.signatureURLSuffix.utf8
+            if name.utf8.count > suffix.count, name.utf8.suffix(suffix.count).elementsEqual(suffix) {
+                self = .signature(path[nameStart..<bytes.index(bytes.endIndex, offsetBy: -suffix.count)])
             } else {
                 self = .profile(name)
             }
