@@ -25,6 +25,11 @@
     /// and holds further reads, so neither queued answers nor unread requests pile up. Until an answer has
     /// reached the socket the connection counts as busy for the connection limit (``HTTPPartsHandler``).
     ///
+    /// Reading (``Configuration/drivesReads``): NIO's own reading after every read is off for the connection,
+    /// and this handler asks for the next read instead, as NIO would — from the pipeline's end while
+    /// Hummingbird has a request (so NIOAsyncChannel's backpressure holds), but straight from here while it
+    /// has none, so a poll's read does not travel through Hummingbird's handlers for nothing.
+    ///
     /// With `answersPolls` off (`--no-fast-path`) it answers nothing itself but the refusals.
     final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         typealias InboundIn = ByteBuffer
@@ -38,6 +43,8 @@
             var sendsFiles: Bool
             /// Answer the plain polls here (the fast path); off, every request goes to Hummingbird.
             var answersPolls: Bool
+            /// Ask for reads here rather than have NIO ask after every read (its `autoRead` is then off).
+            var drivesReads = false
         }
 
         enum State: Equatable {
@@ -94,6 +101,8 @@
 
         func handlerAdded(context: ChannelHandlerContext) {
             self.context = context
+            // Turning NIO's reading off drops a read it already asked for: ask again (else channelActive does).
+            if configuration.drivesReads, context.channel.isActive { context.channel.read() }
             parts.onHummingbirdIdle = { [weak self] in self?.hummingbirdIdle() }
             parts.onClosing = { [weak self] in
                 self?.state = .closing
@@ -133,11 +142,27 @@
             process(context)
         }
 
+        func channelActive(context: ChannelHandlerContext) {
+            context.fireChannelActive()
+            if configuration.drivesReads { context.channel.read() }
+        }
+
         func channelReadComplete(context: ChannelHandlerContext) {
             flushIfNeeded(context)
             if passedOn || state == .handedOver {
                 passedOn = false
                 context.fireChannelReadComplete()
+            }
+            if configuration.drivesReads { askForMore(context) }
+        }
+
+        /// What NIO does after every read while its `autoRead` is on: through the whole pipeline while
+        /// Hummingbird has a request (its backpressure may hold the read), else straight from here.
+        private func askForMore(_ context: ChannelHandlerContext) {
+            if state == .heads, parts.isIdle {
+                read(context: context)
+            } else {
+                context.channel.read()
             }
         }
 

@@ -459,7 +459,8 @@ private func isTokenByte(_ byte: UInt8) -> Bool {
 struct RawHeaders: HeaderLookup {
     // A struct, not a tuple: copying tuples of these types goes through runtime metadata on every request.
     private struct Field {
-        let name: HeaderName
+        /// ``HeaderName/id``: the name itself holds three strings, which every request would copy and free.
+        let id: UInt8
         let value: String
     }
 
@@ -468,14 +469,14 @@ struct RawHeaders: HeaderLookup {
     private var present: UInt32 = 0
 
     mutating func append(_ name: HeaderName, _ value: String) {
-        fields.append(Field(name: name, value: value))
+        fields.append(Field(id: name.id, value: value))
         present |= 1 << UInt32(name.id)
     }
 
     func values(_ name: HeaderName) -> [String] {
         guard contains(name) else { return [] }
         var found: [String] = []
-        for field in fields where field.name.id == name.id { found.append(field.value) }
+        for field in fields where field.id == name.id { found.append(field.value) }
         return found
     }
 
