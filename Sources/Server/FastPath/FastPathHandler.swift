@@ -25,6 +25,11 @@
     /// and holds further reads, so neither queued answers nor unread requests pile up. Until an answer has
     /// reached the socket the connection counts as busy for the connection limit (``HTTPPartsHandler``).
     ///
+    /// Reading (``Configuration/drivesReads``): NIO's own reading after every read is off for the connection,
+    /// and this handler asks for the next read instead, as NIO would — from the pipeline's end while
+    /// Hummingbird has a request (so NIOAsyncChannel's backpressure holds), but straight from here while it
+    /// has none, so a poll's read does not travel through Hummingbird's handlers for nothing.
+    ///
     /// With `answersPolls` off (`--no-fast-path`) it answers nothing itself but the refusals.
     final class FastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
         typealias InboundIn = ByteBuffer
@@ -38,6 +43,8 @@
             var sendsFiles: Bool
             /// Answer the plain polls here (the fast path); off, every request goes to Hummingbird.
             var answersPolls: Bool
+            /// Ask for reads here rather than have NIO ask after every read (its `autoRead` is then off).
+            var drivesReads = false
         }
 
         enum State: Equatable {
@@ -66,6 +73,8 @@
         /// A read was asked for while the socket was not writable; pass it on once it is.
         private var readHeld = false
         private var needsFlush = false
+        /// Answers written whose bytes may not have reached the socket yet (``queued()``).
+        private var unsettledAnswers = 0
         /// Something went on to NIO's parser since the last read completed.
         private var passedOn = false
         /// A refusal waiting for Hummingbird's answers to the requests before it.
@@ -76,6 +85,10 @@
         private var corked = false
         private var headCache: HeadCache?
         private var files = ConnectionFileHandles()
+        /// The peer as the access log shows it, formatted at the first request.
+        private var peerText: [UInt8]?
+        /// The path and header values of this connection's last requests, made into strings once.
+        private var strings = RecentStrings()
 
         init(
             routes: StaticRoutes, accounting: RequestAccounting, parts: HTTPPartsHandler, configuration: Configuration
@@ -88,6 +101,8 @@
 
         func handlerAdded(context: ChannelHandlerContext) {
             self.context = context
+            // Turning NIO's reading off drops a read it already asked for: ask again (else channelActive does).
+            if configuration.drivesReads, context.channel.isActive { context.channel.read() }
             parts.onHummingbirdIdle = { [weak self] in self?.hummingbirdIdle() }
             parts.onClosing = { [weak self] in
                 self?.state = .closing
@@ -96,6 +111,10 @@
         }
 
         func handlerRemoved(context: ChannelHandlerContext) {
+            if unsettledAnswers > 0 {
+                parts.fastPathAnswersSent(unsettledAnswers)
+                unsettledAnswers = 0
+            }
             files.closeAll()
             parts.onHummingbirdIdle = nil
             parts.onClosing = nil
@@ -123,11 +142,27 @@
             process(context)
         }
 
+        func channelActive(context: ChannelHandlerContext) {
+            context.fireChannelActive()
+            if configuration.drivesReads { context.channel.read() }
+        }
+
         func channelReadComplete(context: ChannelHandlerContext) {
             flushIfNeeded(context)
             if passedOn || state == .handedOver {
                 passedOn = false
                 context.fireChannelReadComplete()
+            }
+            if configuration.drivesReads { askForMore(context) }
+        }
+
+        /// What NIO does after every read while its `autoRead` is on: through the whole pipeline while
+        /// Hummingbird has a request (its backpressure may hold the read), else straight from here.
+        private func askForMore(_ context: ChannelHandlerContext) {
+            if state == .heads, parts.isIdle {
+                read(context: context)
+            } else {
+                context.channel.read()
             }
         }
 
@@ -162,6 +197,14 @@
 
         // MARK: Outbound
 
+        /// Hummingbird's flush also sends the fast path's answers written since (after Hummingbird's last
+        /// answer, ``hummingbirdIdle()``).
+        func flush(context: ChannelHandlerContext) {
+            needsFlush = false
+            context.flush()
+            settleAnswers(context)
+        }
+
         func read(context: ChannelHandlerContext) {
             if state != .handedOver {
                 if draining { return }
@@ -188,11 +231,13 @@
                     pending = buffer.readableBytes > 0 ? buffer : nil
                     state = remaining == count ? .heads : .body(remaining: remaining - count)
                 case .heads:
+                    // A head's first bytes are parsed at once; a head that arrives in pieces is parsed again only
+                    // when a piece completes a line worth it.
                     let parsed = buffer.withUnsafeReadableBytes { bytes in
-                        RequestHead.completesSomething(bytes, from: max(0, searched - 3))
-                            ? RequestHead.parse(bytes, limits: configuration.limits) : .incomplete
+                        searched == 0 || RequestHead.completesSomething(bytes, from: max(0, searched - 3))
+                            ? RequestHead.parse(bytes, limits: configuration.limits, strings: &strings) : .incomplete
                     }
-                    switch parsed {
+                    switch consume parsed {
                     case .incomplete:
                         searched = buffer.readableBytes
                         if buffer.readableBytes > configuration.limits.maxHeaderBytes {
@@ -313,6 +358,7 @@
             if needsFlush {
                 needsFlush = false
                 context.flush()
+                settleAnswers(context)
             }
             if corked {
                 corked = false
@@ -351,21 +397,44 @@
                 status, HTTPHeaders(answer.headers.map { ($0.name, $0.value) }), connection: .close,
                 allocator: context.channel.allocator)
             let body = method == "HEAD" ? nil : ByteBuffer(string: answer.text)
-            writeSeparately(head: head, body: body, file: nil, context: context, sent: tracked(context))
+            queued()
+            writeSeparately(head: head, body: body, file: nil, context: context)
             needsFlush = true
             accounting.answered(
                 method: method, path: path, route: Route(path: path).label, status: answer.status,
-                bodyBytes: body?.readableBytes ?? 0, started: accounting.start,
-                remote: context.channel.remoteAddress)
+                bodyBytes: body?.readableBytes ?? 0, started: accounting.start, remoteText: { remoteText(context) })
         }
 
-        /// A promise for an answer's last write: until it completes, the connection is not idle (a client that
-        /// pipelines and does not read holds answers here, which closing it as idle would lose).
-        private func tracked(_ context: ChannelHandlerContext) -> EventLoopPromise<Void> {
-            let sent = context.eventLoop.makePromise(of: Void.self)
+        private func remoteText(_ context: ChannelHandlerContext) -> [UInt8] {
+            if let peerText { return peerText }
+            let text = AccessLogLine.text(of: context.channel.remoteAddress)
+            peerText = text
+            return text
+        }
+
+        /// An answer was written: until its bytes reach the socket the connection is not idle (a client that
+        /// pipelines and does not read holds answers here, which closing it as idle would lose). Settled at the
+        /// next flush (``settleAnswers(_:)``), not by a promise an answer.
+        private func queued() {
             parts.fastPathAnswerQueued()
-            sent.futureResult.assumeIsolated().whenComplete { [parts] _ in parts.fastPathAnswerSent() }
-            return sent
+            unsettledAnswers += 1
+        }
+
+        /// After a flush: when NIO holds no bytes of ours any more, the answers written so far reached the
+        /// socket; otherwise an empty write's promise (completed after the writes before it) says when.
+        private func settleAnswers(_ context: ChannelHandlerContext) {
+            guard unsettledAnswers > 0 else { return }
+            let count = unsettledAnswers
+            unsettledAnswers = 0
+            let buffered = try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)
+            if buffered == 0 {
+                parts.fastPathAnswersSent(count)
+                return
+            }
+            let sent = context.eventLoop.makePromise(of: Void.self)
+            sent.futureResult.assumeIsolated().whenComplete { [parts] _ in parts.fastPathAnswersSent(count) }
+            context.write(wrapOutbound(ByteBuffer()), promise: sent)
+            context.flush()
         }
 
         /// Writes the response and returns true when the request is one of the static routes.
@@ -419,27 +488,26 @@
             }
             if request.method == .head { body = nil }
 
-            let sent = tracked(context)
+            queued()
             if let whole, let handle = files.handle(for: whole, outlet: context) {
                 context.write(
                     NIOAny(IOData.fileRegion(FileRegion(fileHandle: handle, readerIndex: 0, endIndex: whole.count))),
-                    promise: sent)
+                    promise: nil)
             } else {
-                writeSeparately(head: headBytes, body: body, file: file, context: context, sent: sent)
+                writeSeparately(head: headBytes, body: body, file: file, context: context)
             }
             needsFlush = true
 
             accounting.answered(
                 method: request.methodName, path: request.path, route: route.label, status: Int(status.code),
-                bodyBytes: body?.readableBytes ?? 0, started: started, remote: context.channel.remoteAddress)
+                bodyBytes: body?.readableBytes ?? 0, started: started, remoteText: { remoteText(context) })
             return true
         }
 
         /// The head, then the body: as a memory-file region (corked, so the head does not leave alone in a
         /// packet) when there is a file, else from memory.
         private func writeSeparately(
-            head: ByteBuffer, body: ByteBuffer?, file: MemoryFile?, context: ChannelHandlerContext,
-            sent: EventLoopPromise<Void>
+            head: ByteBuffer, body: ByteBuffer?, file: MemoryFile?, context: ChannelHandlerContext
         ) {
             var bodyData: IOData?
             if let body {
@@ -453,12 +521,8 @@
                     bodyData = .byteBuffer(body)
                 }
             }
-            if let bodyData {
-                context.write(wrapOutbound(head), promise: nil)
-                context.write(NIOAny(bodyData), promise: sent)
-            } else {
-                context.write(wrapOutbound(head), promise: sent)
-            }
+            context.write(wrapOutbound(head), promise: nil)
+            if let bodyData { context.write(NIOAny(bodyData), promise: nil) }
         }
 
         private enum ConnectionHeader: Equatable {

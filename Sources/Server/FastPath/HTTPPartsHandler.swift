@@ -71,9 +71,9 @@ final class HTTPPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
         slot?.markBusy()
     }
 
-    /// A fast-path answer reached the socket (or the connection closed).
-    func fastPathAnswerSent() {
-        fastPathUnsent -= 1
+    /// `count` fast-path answers reached the socket (or the connection closed).
+    func fastPathAnswersSent(_ count: Int) {
+        fastPathUnsent -= count
         if fastPathUnsent == 0, outstanding.isEmpty { slot?.markIdle() }
     }
 

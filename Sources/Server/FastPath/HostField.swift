@@ -7,7 +7,7 @@ enum HostField {
         return Array(value).withUnsafeBufferPointer { isValid(bytes: $0) }
     }
 
-    private static func isValid(bytes value: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isValid(bytes value: UnsafeBufferPointer<UInt8>) -> Bool {
         var bytes = value[...]
         if bytes.first == UInt8(ascii: "[") {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }

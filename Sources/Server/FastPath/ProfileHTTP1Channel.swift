@@ -45,6 +45,10 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                 timeouts: .init(idle: configuration.idleTimeout, request: configuration.requestTimeout),
                 accounting: accounting, slot: connections?.slot(for: channel))
             #if os(Linux)
+                // Without TLS (whose handler reads for its handshake) and with the fast path on, the fast path
+                // asks for reads itself.
+                let drivesReads = configuration.sendsFiles && configuration.fastPath
+                if drivesReads { try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false) }
                 // With the fast path off it still checks every request head, and answers only refusals.
                 try operations.addHandler(
                     FastPathHandler(
@@ -53,7 +57,8 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
                             limits: .init(
                                 maxHeaderBytes: configuration.decoderLimits.maxHeaderListSize,
                                 maxHeaderFields: configuration.decoderLimits.maxHeaderFieldCount),
-                            sendsFiles: configuration.sendsFiles, answersPolls: configuration.fastPath)))
+                            sendsFiles: configuration.sendsFiles, answersPolls: configuration.fastPath,
+                            drivesReads: drivesReads)))
             #endif
             try operations.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // HTTP is pipelined by NIOAsyncChannel

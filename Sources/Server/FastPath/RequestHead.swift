@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A request head read straight from the connection's bytes and checked against RFC 9112 before anything
 /// else sees it, whichever path then answers it: the fast path (a plain `GET`/`HEAD` of an origin-form
 /// target with no body), or NIO's parser and Hummingbird (everything else). Checking here, once, is what
@@ -61,8 +67,15 @@ struct RequestHead {
     /// they complete, so a request line without a version is refused without waiting for an empty line
     /// that an HTTP/0.9 client never sends.
     static func parse(_ bytes: UnsafeRawBufferPointer, limits: Limits) -> ParseResult {
+        var strings = RecentStrings()
+        return parse(bytes, limits: limits, strings: &strings)
+    }
+
+    /// The same, taking the path and kept header values from `strings` when they are the bytes of one it
+    /// holds (a connection's polls repeat them), so a poll allocates no string.
+    static func parse(_ bytes: UnsafeRawBufferPointer, limits: Limits, strings: inout RecentStrings) -> ParseResult {
         var parser = Parser(bytes: bytes, limits: limits)
-        return parser.run()
+        return parser.run(&strings)
     }
 
     /// Whether the bytes from `start` on complete a line worth parsing again: an LF that ends the first
@@ -99,7 +112,7 @@ private struct Parser {
         self.limits = limits
     }
 
-    mutating func run() -> RequestHead.ParseResult {
+    mutating func run(_ strings: inout RecentStrings) -> RequestHead.ParseResult {
         var start = 0
         // RFC 9112 §2.2: empty lines before the request line are ignored.
         while start + 1 < bytes.count, bytes[start] == RequestHead.cr, bytes[start + 1] == RequestHead.lf {
@@ -112,7 +125,7 @@ private struct Parser {
         case .line(let found): firstLine = found
         }
         let request: RequestLine
-        switch requestLine(firstLine) {
+        switch requestLine(firstLine, &strings) {
         case .bad(let answer): return refuse(answer)
         case .ok(let parsed): request = parsed
         }
@@ -132,7 +145,7 @@ private struct Parser {
             if current.start == current.end { break }
             count += 1
             guard count <= limits.maxHeaderFields else { return refuse(.headersTooLarge) }
-            if let why = fields.add(bytes, current) { return refuse(.badRequest(why)) }
+            if let why = fields.add(bytes, current, &strings) { return refuse(.badRequest(why)) }
         }
         guard cursor <= limits.maxHeaderBytes else { return refuse(.headersTooLarge) }
         return finish(request, fields, length: cursor)
@@ -160,20 +173,25 @@ private struct Parser {
         case bad(String)
     }
 
-    /// The line starting at `start`, which must end in CRLF and hold no other CR or LF.
+    /// The line starting at `start`, which must end in CRLF and hold no other CR or LF. Searched with
+    /// `memchr` (vectorized): every byte of every request goes through here.
     private func line(from start: Int) -> LineResult {
-        var index = start
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == RequestHead.lf { return .bad("bare LF line end") }
-            if byte == RequestHead.cr {
-                guard index + 1 < bytes.count else { return .incomplete }
-                guard bytes[index + 1] == RequestHead.lf else { return .bad("bare CR") }
-                return .line(Line(start: start, end: index, next: index + 2))
-            }
-            index += 1
+        guard start < bytes.count, let base = bytes.baseAddress else { return .incomplete }
+        let rest = bytes.count - start
+        guard let found = memchr(base + start, Int32(RequestHead.lf), rest) else {
+            // No line end yet: only a CR not followed by LF can be refused already.
+            guard let cr = memchr(base + start, Int32(RequestHead.cr), rest) else { return .incomplete }
+            let index = base.distance(to: UnsafeRawPointer(cr))
+            return index + 1 < bytes.count ? .bad("bare CR") : .incomplete
         }
-        return .incomplete
+        let lf = base.distance(to: UnsafeRawPointer(found))
+        // The first CR, if any, must be the one just before the LF; one earlier is followed by something else.
+        if lf > start, let cr = memchr(base + start, Int32(RequestHead.cr), lf - start) {
+            let index = base.distance(to: UnsafeRawPointer(cr))
+            if index != lf - 1 { return .bad("bare CR") }
+            return .line(Line(start: start, end: index, next: lf + 1))
+        }
+        return .bad("bare LF line end")
     }
 
     struct RequestLine {
@@ -189,14 +207,14 @@ private struct Parser {
         case bad(PlainAnswer)
     }
 
-    private mutating func requestLine(_ line: Line) -> RequestLineResult {
+    private mutating func requestLine(_ line: Line, _ strings: inout RecentStrings) -> RequestLineResult {
         var index = line.start
         while index < line.end, isTokenByte(bytes[index]) { index += 1 }
         guard index > line.start, index < line.end, bytes[index] == UInt8(ascii: " ") else {
             return .bad(.badRequest("malformed request line"))
         }
         let methodBytes = bytes[line.start..<index]
-        methodName = String(decoding: methodBytes, as: UTF8.self)
+        methodName = Self.knownMethodName(methodBytes) ?? String(decoding: methodBytes, as: UTF8.self)
         var method = RequestHead.Method.other
         var known = true
         switch methodName {
@@ -220,11 +238,11 @@ private struct Parser {
         }
         guard index > targetStart else { return .bad(.badRequest("malformed request line")) }
         let target = targetStart..<index
-        path = String(decoding: bytes[targetStart..<(queryStart ?? index)], as: UTF8.self)[...]
+        path = strings.string(UnsafeRawBufferPointer(rebasing: bytes[targetStart..<(queryStart ?? index)]))[...]
         // Only `method SP target`: an HTTP/0.9 request, which has no headers and no way to be answered.
         guard index < line.end else { return .bad(.badRequest("no HTTP version (HTTP/0.9 is not served)")) }
         let version = bytes[(index + 1)..<line.end]
-        guard version.count == 8, version.starts(with: "HTTP/".utf8),
+        guard version.count == 8, memcmp(bytes.baseAddress! + index + 1, "HTTP/", 5) == 0,
             isDigit(version[version.startIndex + 5]), version[version.startIndex + 6] == UInt8(ascii: "."),
             isDigit(version[version.startIndex + 7])
         else { return .bad(.badRequest("malformed request line")) }
@@ -277,6 +295,20 @@ private struct Parser {
     }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// The common methods as string literals, which cost no allocation.
+    private static func knownMethodName(_ bytes: Slice<UnsafeRawBufferPointer>) -> String? {
+        let start = bytes.base.baseAddress! + bytes.startIndex
+        func matches(_ name: StaticString) -> Bool {
+            bytes.count == name.utf8CodeUnitCount && memcmp(start, name.utf8Start, bytes.count) == 0
+        }
+        if matches("GET") { return "GET" }
+        if matches("HEAD") { return "HEAD" }
+        for name in knownMethods where matches(name) { return "\(name)" }
+        return nil
+    }
+
+    private static let knownMethods: [StaticString] = ["POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH", "CONNECT"]
 }
 
 /// What the header lines say, as far as framing, the connection and the fast path's answer go.
@@ -292,8 +324,11 @@ private struct Fields {
     var connectionKeepAlive = false
     var upgradeLines: [Range<Int>] = []
 
-    /// Takes one `name: value` line; returns why it is refused, if it is.
-    mutating func add(_ bytes: UnsafeRawBufferPointer, _ line: Parser.Line) -> String? {
+    /// Takes one `name: value` line; returns why it is refused, if it is. The value becomes a string only
+    /// when it is kept (and then from `strings` when it repeats).
+    mutating func add(
+        _ bytes: UnsafeRawBufferPointer, _ line: Parser.Line, _ strings: inout RecentStrings
+    ) -> String? {
         var index = line.start
         while index < line.end, isTokenByte(bytes[index]) { index += 1 }
         if index == line.start, bytes[index] == 0x20 || bytes[index] == 0x09 { return "obsolete line folding" }
@@ -305,36 +340,41 @@ private struct Fields {
         index += 1
         while index < line.end, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
         let valueStart = index
-        var valueEnd = index
-        while index < line.end {
-            let byte = bytes[index]
-            guard byte >= 0x20 || byte == 0x09, byte != 0x7F, byte < 0x80 else {
-                return "control character or non-ASCII byte in a header field"
-            }
-            if byte != 0x20, byte != 0x09 { valueEnd = index + 1 }
-            index += 1
+        guard Self.isFieldValue(bytes, from: valueStart, to: line.end) else {
+            return "control character or non-ASCII byte in a header field"
         }
-        let value = String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self)
+        var valueEnd = line.end
+        while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
+        let valueBytes = UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+        func keep(_ header: HeaderName) { kept.append(header, strings.string(valueBytes)) }
+        func text() -> String { String(decoding: valueBytes, as: UTF8.self) }
         switch name.count {
         case 4 where equals(name, "host"):
             hosts += 1
-            if !HostField.isValid(value.utf8) { invalidHost = true }
+            if !HostField.isValid(bytes: valueBytes.assumingMemoryBound(to: UInt8.self)) { invalidHost = true }
         case 7 where equals(name, "upgrade"):
             upgradeLines.append(line.start..<line.next)
-        case 8 where equals(name, "if-match"): kept.append(.ifMatch, value)
-        case 9 where equals(name, "forwarded"): kept.append(.forwarded, value)
+        case 8 where equals(name, "if-match"): keep(.ifMatch)
+        case 9 where equals(name, "forwarded"): keep(.forwarded)
         case 10 where equals(name, "connection"):
-            for token in value.split(separator: ",") {
-                switch token.trimmingSpaces.lowercased() {
-                case "close": connectionClose = true
-                case "keep-alive": connectionKeepAlive = true
-                default: break
+            var tokenStart = 0
+            for end in 0...valueBytes.count where end == valueBytes.count || valueBytes[end] == UInt8(ascii: ",") {
+                var first = tokenStart
+                var last = end
+                while first < last, valueBytes[first] == 0x20 || valueBytes[first] == 0x09 { first += 1 }
+                while last > first, valueBytes[last - 1] == 0x20 || valueBytes[last - 1] == 0x09 { last -= 1 }
+                let word = valueBytes[first..<last]
+                if word.count == 5, equals(word, "close") {
+                    connectionClose = true
+                } else if word.count == 10, equals(word, "keep-alive") {
+                    connectionKeepAlive = true
                 }
+                tokenStart = end + 1
             }
-        case 13 where equals(name, "authorization"): kept.append(.authorization, value)
-        case 13 where equals(name, "if-none-match"): kept.append(.ifNoneMatch, value)
+        case 13 where equals(name, "authorization"): keep(.authorization)
+        case 13 where equals(name, "if-none-match"): keep(.ifNoneMatch)
         case 14 where equals(name, "content-length"):
-            for member in value.split(separator: ",", omittingEmptySubsequences: false) {
+            for member in text().split(separator: ",", omittingEmptySubsequences: false) {
                 let digits = member.trimmingSpaces
                 guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
                     let number = Int(digits), contentLength == nil || contentLength == number
@@ -344,27 +384,58 @@ private struct Fields {
                 }
                 contentLength = number
             }
-        case 15 where equals(name, "accept-encoding"): kept.append(.acceptEncoding, value)
-        case 15 where equals(name, "x-forwarded-for"): kept.append(.xForwardedFor, value)
-        case 17 where equals(name, "if-modified-since"): kept.append(.ifModifiedSince, value)
+        case 15 where equals(name, "accept-encoding"): keep(.acceptEncoding)
+        case 15 where equals(name, "x-forwarded-for"): keep(.xForwardedFor)
+        case 17 where equals(name, "if-modified-since"): keep(.ifModifiedSince)
         case 17 where equals(name, "transfer-encoding"):
             hasTransferEncoding = true
-            for coding in value.split(separator: ",") {
+            for coding in text().split(separator: ",") {
                 let trimmed = coding.trimmingSpaces
                 if !trimmed.isEmpty { transferCodings.append(trimmed.lowercased()[...]) }
             }
-        case 19 where equals(name, "if-unmodified-since"): kept.append(.ifUnmodifiedSince, value)
+        case 19 where equals(name, "if-unmodified-since"): keep(.ifUnmodifiedSince)
         default: break
         }
         return nil
     }
 
+    /// Whether every byte from `start` to `end` may be in a field value: visible ASCII, space or tab. Eight
+    /// bytes at a time while none is below 0x20, 0x7F or above (a tab sends that word byte by byte): every
+    /// byte of every header value goes through here.
+    static func isFieldValue(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while index + 8 <= end {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let below = (word &- 0x20 &* ones) & ~word & highs
+            let delete = word ^ (0x7F &* ones)
+            let deletes = (delete &- ones) & ~delete & highs
+            if below | deletes | (word & highs) != 0 { break }
+            index += 8
+        }
+        while index < end {
+            let byte = bytes[index]
+            guard byte >= 0x20 || byte == 0x09, byte != 0x7F, byte < 0x80 else { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// Case-insensitive comparison with a lowercase ASCII name.
     private func equals(_ name: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
-        let expected = UnsafeRawBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        return name.elementsEqual(expected) { byte, lower in
-            (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == lower
+        let count = lowercase.utf8CodeUnitCount
+        guard name.count == count else { return false }
+        let expected = lowercase.utf8Start
+        var offset = 0
+        var index = name.startIndex
+        while offset < count {
+            let byte = name.base[index]
+            if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != expected[offset] { return false }
+            offset += 1
+            index += 1
         }
+        return true
     }
 }
 
@@ -388,23 +459,28 @@ private func isTokenByte(_ byte: UInt8) -> Bool {
 struct RawHeaders: HeaderLookup {
     // A struct, not a tuple: copying tuples of these types goes through runtime metadata on every request.
     private struct Field {
-        let name: HeaderName
+        /// ``HeaderName/id``: the name itself holds three strings, which every request would copy and free.
+        let id: UInt8
         let value: String
     }
 
     private var fields: [Field] = []
+    /// Which names are present (a bit per ``HeaderName/id``): most lookups are for headers a poll does not send.
+    private var present: UInt32 = 0
 
     mutating func append(_ name: HeaderName, _ value: String) {
-        fields.append(Field(name: name, value: value))
+        fields.append(Field(id: name.id, value: value))
+        present |= 1 << UInt32(name.id)
     }
 
     func values(_ name: HeaderName) -> [String] {
+        guard contains(name) else { return [] }
         var found: [String] = []
-        for field in fields where field.name.text == name.text { found.append(field.value) }
+        for field in fields where field.id == name.id { found.append(field.value) }
         return found
     }
 
     func contains(_ name: HeaderName) -> Bool {
-        fields.contains { $0.name.text == name.text }
+        present & (1 << UInt32(name.id)) != 0
     }
 }

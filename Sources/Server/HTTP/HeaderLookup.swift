@@ -12,15 +12,17 @@ protocol HeaderLookup {
 struct HeaderName: Sendable {
     let field: HTTPField.Name
     let text: String
+    /// Which one it is: the fast path compares this, not the text, for every header of every request.
+    let id: UInt8
 
-    static let ifMatch = HeaderName(field: .ifMatch, text: "if-match")
-    static let ifNoneMatch = HeaderName(field: .ifNoneMatch, text: "if-none-match")
-    static let ifModifiedSince = HeaderName(field: .ifModifiedSince, text: "if-modified-since")
-    static let ifUnmodifiedSince = HeaderName(field: .ifUnmodifiedSince, text: "if-unmodified-since")
-    static let acceptEncoding = HeaderName(field: .acceptEncoding, text: "accept-encoding")
-    static let authorization = HeaderName(field: .authorization, text: "authorization")
-    static let forwarded = HeaderName(field: HTTPField.Name("Forwarded")!, text: "forwarded")
-    static let xForwardedFor = HeaderName(field: HTTPField.Name("X-Forwarded-For")!, text: "x-forwarded-for")
+    static let ifMatch = HeaderName(field: .ifMatch, text: "if-match", id: 0)
+    static let ifNoneMatch = HeaderName(field: .ifNoneMatch, text: "if-none-match", id: 1)
+    static let ifModifiedSince = HeaderName(field: .ifModifiedSince, text: "if-modified-since", id: 2)
+    static let ifUnmodifiedSince = HeaderName(field: .ifUnmodifiedSince, text: "if-unmodified-since", id: 3)
+    static let acceptEncoding = HeaderName(field: .acceptEncoding, text: "accept-encoding", id: 4)
+    static let authorization = HeaderName(field: .authorization, text: "authorization", id: 5)
+    static let forwarded = HeaderName(field: HTTPField.Name("Forwarded")!, text: "forwarded", id: 6)
+    static let xForwardedFor = HeaderName(field: HTTPField.Name("X-Forwarded-For")!, text: "x-forwarded-for", id: 7)
 }
 
 extension HTTPFields: HeaderLookup {

@@ -78,6 +78,15 @@ final class AccessLog: Service, Sendable {
     func logRequest(
         method: String, path: Substring, status: Int, bytes: Int, started: NIODeadline, remote: SocketAddress?
     ) {
+        logRequest(
+            method: method, path: path, status: status, bytes: bytes, started: started,
+            remoteText: AccessLogLine.text(of: remote))
+    }
+
+    /// The same with the peer already formatted (``AccessLogLine/text(of:)``), once per connection.
+    func logRequest(
+        method: String, path: Substring, status: Int, bytes: Int, started: NIODeadline, remoteText: [UInt8]
+    ) {
         let now = NIODeadline.now()
         let micros = max(0, (now - started).nanoseconds / 1000)
         let format = configuration.format
@@ -95,7 +104,7 @@ final class AccessLog: Service, Sendable {
             }
             let time = state.timeText
             AccessLogLine.append(
-                to: &state.pending, format: format, time: time, remote: remote, method: method,
+                to: &state.pending, format: format, time: time, remoteText: remoteText, method: method,
                 path: path, status: status, bytes: bytes, micros: micros)
             if before == 0 { state.oldest = now }
             return (true, before == 0 || (before < threshold && state.pending.count >= threshold))

@@ -17,88 +17,131 @@ enum AccessLogLine {
         to buffer: inout [UInt8], format: AccessLogFormat, time: [UInt8], remote: SocketAddress?, method: String,
         path: Substring, status: Int, bytes: Int, micros: Int64
     ) {
-        switch format {
-        case .text:
-            buffer.append(contentsOf: "time=".utf8)
-            buffer.append(contentsOf: time)
-            buffer.append(contentsOf: " remote=".utf8)
-            appendAddress(remote, to: &buffer)
-            buffer.append(contentsOf: " method=".utf8)
-            appendEscaped(method.utf8, json: false, to: &buffer)
-            buffer.append(contentsOf: " path=".utf8)
-            appendEscaped(path.utf8, json: false, to: &buffer)
-            buffer.append(contentsOf: " status=".utf8)
-            appendDecimal(Int64(status), to: &buffer)
-            buffer.append(contentsOf: " bytes=".utf8)
-            appendDecimal(Int64(bytes), to: &buffer)
-            buffer.append(contentsOf: " duration_us=".utf8)
-            appendDecimal(micros, to: &buffer)
-        case .json:
-            buffer.append(contentsOf: #"{"time":""#.utf8)
-            buffer.append(contentsOf: time)
-            buffer.append(contentsOf: #"","remote":""#.utf8)
-            appendAddress(remote, to: &buffer)
-            buffer.append(contentsOf: #"","method":""#.utf8)
-            appendEscaped(method.utf8, json: true, to: &buffer)
-            buffer.append(contentsOf: #"","path":""#.utf8)
-            appendEscaped(path.utf8, json: true, to: &buffer)
-            buffer.append(contentsOf: #"","status":"#.utf8)
-            appendDecimal(Int64(status), to: &buffer)
-            buffer.append(contentsOf: #","bytes":"#.utf8)
-            appendDecimal(Int64(bytes), to: &buffer)
-            buffer.append(contentsOf: #","duration_us":"#.utf8)
-            appendDecimal(micros, to: &buffer)
-            buffer.append(UInt8(ascii: "}"))
-        }
-        buffer.append(UInt8(ascii: "\n"))
+        append(
+            to: &buffer, format: format, time: time, remoteText: text(of: remote), method: method, path: path,
+            status: status, bytes: bytes, micros: micros)
     }
 
-    private static let hex = Array("0123456789abcdef".utf8)
-
-    static func appendEscaped(_ bytes: some Sequence<UInt8>, json: Bool, to buffer: inout [UInt8]) {
-        // Over the bytes in place when they are contiguous (a String's are): iterating a UTF8View costs a call
-        // a byte, and this runs for every request's path.
-        let done: Void? = bytes.withContiguousStorageIfAvailable { contiguous in
-            appendEscapedBytes(contiguous, json: json, to: &buffer)
-        }
-        if done == nil { appendEscapedBytes(bytes, json: json, to: &buffer) }
-    }
-
-    private static func appendEscapedBytes(_ bytes: some Sequence<UInt8>, json: Bool, to buffer: inout [UInt8]) {
-        for byte in bytes {
-            if byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
-                buffer.append(byte)
-            } else if json, byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                buffer.append(UInt8(ascii: "\\"))
-                buffer.append(byte)
-            } else {
-                buffer.append(contentsOf: json ? #"\u00"#.utf8 : #"\x"#.utf8)
-                buffer.append(hex[Int(byte >> 4)])
-                buffer.append(hex[Int(byte & 0x0F)])
+    /// The same with the peer already formatted (``text(of:)``): a connection's requests format it once.
+    /// The line is put together in a buffer on the stack and appended in one copy.
+    static func append(
+        to buffer: inout [UInt8], format: AccessLogFormat, time: [UInt8], remoteText: [UInt8], method: String,
+        path: Substring, status: Int, bytes: Int, micros: Int64
+    ) {
+        var method = method
+        var path = path
+        // An escaped byte takes 6 at most; the fixed parts and numbers well under 256.
+        let capacity = 256 + time.count + remoteText.count + 6 * (method.utf8.count + path.utf8.count)
+        method.withUTF8 { method in
+            path.withUTF8 { path in
+                time.withUnsafeBufferPointer { time in
+                    remoteText.withUnsafeBufferPointer { remote in
+                        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { storage in
+                            var line = LineWriter(base: storage.baseAddress!)
+                            let json = format == .json
+                            line.literal(json ? #"{"time":""# : "time=")
+                            line.bytes(time)
+                            line.literal(json ? #"","remote":""# : " remote=")
+                            line.bytes(remote)
+                            line.literal(json ? #"","method":""# : " method=")
+                            line.escaped(method, json: json)
+                            line.literal(json ? #"","path":""# : " path=")
+                            line.escaped(path, json: json)
+                            line.literal(json ? #"","status":"# : " status=")
+                            line.decimal(Int64(status))
+                            line.literal(json ? #","bytes":"# : " bytes=")
+                            line.decimal(Int64(bytes))
+                            line.literal(json ? #","duration_us":"# : " duration_us=")
+                            line.decimal(micros)
+                            if json { line.byte(UInt8(ascii: "}")) }
+                            line.byte(UInt8(ascii: "\n"))
+                            buffer.append(
+                                contentsOf: UnsafeBufferPointer(start: storage.baseAddress, count: line.count))
+                        }
+                    }
+                }
             }
         }
     }
 
+    /// The peer as the log shows it (``appendAddress(_:to:)``).
+    static func text(of remote: SocketAddress?) -> [UInt8] {
+        var text: [UInt8] = []
+        appendAddress(remote, to: &text)
+        return text
+    }
+
     static func appendDecimal(_ value: Int64, to buffer: inout [UInt8]) {
-        if value < 0 {
-            buffer.append(UInt8(ascii: "-"))
-            appendDecimal(UInt64(value.magnitude), to: &buffer)
-        } else {
-            appendDecimal(UInt64(value), to: &buffer)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { storage in
+            var digits = LineWriter(base: storage.baseAddress!)
+            digits.decimal(value)
+            buffer.append(contentsOf: UnsafeBufferPointer(start: storage.baseAddress, count: digits.count))
         }
     }
 
-    private static func appendDecimal(_ value: UInt64, to buffer: inout [UInt8]) {
-        var digits: (UInt64, Int) = (1, 1)
-        while digits.0 <= value / 10 { digits = (digits.0 * 10, digits.1 + 1) }
-        var divisor = digits.0
-        var rest = value
-        while divisor > 0 {
-            buffer.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
+    /// Writes a line into memory the caller sized for it.
+    private struct LineWriter {
+        let base: UnsafeMutablePointer<UInt8>
+        var count = 0
+
+        mutating func byte(_ byte: UInt8) {
+            base[count] = byte
+            count += 1
+        }
+
+        mutating func bytes(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard let source = bytes.baseAddress else { return }
+            (base + count).update(from: source, count: bytes.count)
+            count += bytes.count
+        }
+
+        mutating func literal(_ literal: StaticString) {
+            bytes(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
+
+        /// Runs of bytes that need no escaping are copied whole.
+        mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, json: Bool) {
+            var run = 0
+            for index in text.indices {
+                let byte = text[index]
+                if byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { continue }
+                if run < index { bytes(UnsafeBufferPointer(rebasing: text[run..<index])) }
+                run = index + 1
+                if json, byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                    self.byte(UInt8(ascii: "\\"))
+                    self.byte(byte)
+                } else {
+                    literal(json ? #"\u00"# : #"\x"#)
+                    self.byte(AccessLogLine.hex[Int(byte >> 4)])
+                    self.byte(AccessLogLine.hex[Int(byte & 0x0F)])
+                }
+            }
+            if run < text.count { bytes(UnsafeBufferPointer(rebasing: text[run...])) }
+        }
+
+        /// Digits written backwards, then moved into place.
+        mutating func decimal(_ value: Int64) {
+            if value < 0 { byte(UInt8(ascii: "-")) }
+            var rest = value.magnitude
+            if rest < 10 {
+                byte(UInt8(ascii: "0") + UInt8(rest))
+                return
+            }
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64's 20 digits
+            withUnsafeMutableBytes(of: &digits) { scratch in
+                var index = scratch.count
+                while rest > 0 {
+                    index -= 1
+                    scratch[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                let digitsStart = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + index
+                bytes(UnsafeBufferPointer(start: digitsStart, count: scratch.count - index))
+            }
         }
     }
+
+    fileprivate static let hex = Array("0123456789abcdef".utf8)
 
     /// `10.0.0.5:51234`, `[2001:db8::5]:51234`, or `-` when the peer is unknown (or not an IP socket).
     static func appendAddress(_ address: SocketAddress?, to buffer: inout [UInt8]) {

@@ -22,4 +22,18 @@ struct RequestAccounting: Sendable {
                 method: method, path: path, status: status, bytes: bodyBytes, started: started, remote: remote())
         }
     }
+
+    /// The same with the peer as the access log shows it, which a connection formats once
+    /// (``AccessLogLine/text(of:)``).
+    func answered(
+        method: String, path: Substring, route: Route.Label, status: Int, bodyBytes: Int, started: NIODeadline?,
+        remoteText: () -> [UInt8]
+    ) {
+        metrics.record(route: route, status: status, bodyBytes: bodyBytes)
+        if let accessLog, let started {
+            accessLog.logRequest(
+                method: method, path: path, status: status, bytes: bodyBytes, started: started,
+                remoteText: remoteText())
+        }
+    }
 }
