@@ -9,6 +9,15 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny")
 ]
 
+/// AsyncHTTPClient and the NIO modules its API is written in (requests, headers, TLS settings, deadlines): what
+/// HostsHTTP is built on, and what the two programs that fetch build their requests with.
+let httpClientProducts: [Target.Dependency] = [
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+]
+
 let package = Package(
     name: "pseudodns",
     platforms: [.macOS(.v14)],
@@ -33,8 +42,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.0.0"),
-        // hosts-client's one HTTP stack: streaming bodies, whole-fetch deadlines, redirects under its own rules and
-        // per-request TLS trust (FoundationNetworking on Linux has none of the last three).
+        // The HTTP stack of the two programs that fetch (HostsHTTP): streaming bodies, whole-fetch deadlines,
+        // redirects under the client's own rules and per-request TLS trust (FoundationNetworking on Linux has none of
+        // the last three).
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.0.0"),
     ],
@@ -48,23 +58,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // One HTTP client stack for hosts-generator and hosts-client, over AsyncHTTPClient: a client per way out
+        // (proxies from HostsCore), the capped streaming body, the deadline and one-line failures. Not in HostsCore,
+        // which hosts-server links too.
+        .target(
+            name: "HostsHTTP",
+            dependencies: [
+                "HostsCore",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+            ] + httpClientProducts,
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "Generator",
             dependencies: [
                 "HostsCore",
+                "HostsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-                // The generator's one HTTP stack (AWS APIs, IMDS, container credentials): bounded bodies,
-                // whole-request deadlines, proxies and a private CA bundle, as the client uses it.
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ],
+            ] + httpClientProducts,
             swiftSettings: swiftSettings
         ),
         // Extended attributes and inode flags (chattr +i) are not in Swift's Glibc module either.
@@ -100,17 +116,12 @@ let package = Package(
             name: "Client",
             dependencies: [
                 "HostsCore",
+                "HostsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
-            ],
+            ] + httpClientProducts,
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "HostsCoreBench", dependencies: ["HostsCore"], path: "bench/hostscore/Sources"),
@@ -137,7 +148,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ClientTests", dependencies: ["Client", "HostsCore", "TestSupport"], swiftSettings: swiftSettings),
+            name: "ClientTests", dependencies: ["Client", "HostsCore", "HostsHTTP", "TestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "EndToEndTests", dependencies: ["HostsCore", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

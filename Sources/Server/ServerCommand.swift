@@ -30,11 +30,17 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "PEM private key for --tls-cert.")
     var tlsKey: String?
 
-    @Option(help: "Seconds an idle connection (or one still sending its headers) is kept open.")
-    var idleTimeout = 30
+    @Option(
+        help: ArgumentHelp(
+            "How long an idle connection (or one still sending its headers) is kept open (0.1s to 1d; a bare number is seconds).",
+            valueName: "duration"))
+    var idleTimeout = "30s"
 
-    @Option(help: "Seconds a request may take until its response is written.")
-    var requestTimeout = 30
+    @Option(
+        help: ArgumentHelp(
+            "How long a request may take until its response is written (0.1s to 1d; a bare number is seconds).",
+            valueName: "duration"))
+    var requestTimeout = "30s"
 
     @Option(help: "Largest request header block, in bytes.")
     var maxHeaderBytes = 16 * 1024
@@ -64,8 +70,11 @@ struct ServerCommand: ParsableCommand {
     @Option(help: "Access-log lines as logfmt `key=value` text or as JSON objects.")
     var accessLogFormat = AccessLogFormat.text
 
-    @Option(help: "Seconds an access-log line may wait in the buffer (also written once 32 KiB wait, and at exit).")
-    var accessLogFlush = 1
+    @Option(
+        help: ArgumentHelp(
+            "How long an access-log line may wait in the buffer (0.1s to 1h; a bare number is seconds); lines are also written once 32 KiB wait, and at exit.",
+            valueName: "duration"))
+    var accessLogFlush = "1s"
 
     @Flag(
         inversion: .prefixedNo,
@@ -86,12 +95,35 @@ struct ServerCommand: ParsableCommand {
                 "--log-level \(logLevel): not one of trace, debug, info, notice, warning, error, critical")
         }
         guard (0...65_535).contains(port) else { throw ValidationError("--port \(port): not a port number") }
-        guard idleTimeout > 0, requestTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
-        guard accessLogFlush >= 1 else { throw ValidationError("--access-log-flush must be at least 1") }
         guard maxHeaderBytes >= 1024 else { throw ValidationError("--max-header-bytes must be at least 1024") }
         _ = try trustedProxyRanges()
+        _ = try durations()
+    }
+
+    /// The sane ranges of the durations: below 0.1 s a timeout cuts healthy clients off and a flush interval
+    /// busies the writer thread; nothing needs a connection held, or a line kept back, longer.
+    static let timeoutRange: ClosedRange<Double> = 0.1...86_400
+    static let flushRange: ClosedRange<Double> = 0.1...3600
+
+    /// `--idle-timeout`, `--request-timeout` and `--access-log-flush` in HostsCore's one duration grammar
+    /// (`30`, `30s`, `2m`, `1.5s`), each refused outside its range with a message naming the option (exit 64).
+    func durations() throws -> (idle: Duration, request: Duration, flush: Duration) {
+        func duration(_ text: String, _ option: String, in range: ClosedRange<Double>) throws -> Duration {
+            do {
+                return try Interval(parsing: text).checked(option, in: range).duration
+            } catch {
+                var named = error
+                named.what = named.what ?? option
+                throw ValidationError(named.description)
+            }
+        }
+        return (
+            try duration(idleTimeout, "--idle-timeout", in: Self.timeoutRange),
+            try duration(requestTimeout, "--request-timeout", in: Self.timeoutRange),
+            try duration(accessLogFlush, "--access-log-flush", in: Self.flushRange)
+        )
     }
 
     func trustedProxyRanges() throws -> [CIDR] {
@@ -114,12 +146,13 @@ struct ServerCommand: ParsableCommand {
         options.port = port
         options.tokenFile = tokenFile
         if let tlsCert, let tlsKey { options.tls = .init(certificate: tlsCert, privateKey: tlsKey) }
-        options.idleTimeout = .seconds(idleTimeout)
-        options.requestTimeout = .seconds(requestTimeout)
+        let durations = try durations()
+        options.idleTimeout = durations.idle
+        options.requestTimeout = durations.request
         options.maxHeaderBytes = maxHeaderBytes
         options.accessLog = accessLog
         options.accessLogFormat = accessLogFormat
-        options.accessLogFlush = .seconds(accessLogFlush)
+        options.accessLogFlush = durations.flush
         options.fastPath = fastPath
         options.maxConnections = maxConnections
         DescriptorLimit.raiseToHard()

@@ -4,15 +4,7 @@ struct DisableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "disable", abstract: "Switch segments off (their entries leave the hosts file), then apply.")
 
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: "Segment names.") var names: [String]
-    @Flag(help: "Only change the configuration; do not write the hosts file.") var noApply = false
+    @OptionGroup var segments: SegmentSwitch
 
-    func run() async throws {
-        try await global.run { context in
-            try await context.changeConfig(apply: !noApply) { config in
-                for name in names { _ = try config.setEnabled(name, false) }
-            }
-        }
-    }
+    func run() async throws { try await segments.run(enabled: false) }
 }

@@ -1,14 +1,12 @@
 import AsyncHTTPClient
 import Foundation
 import HostsCore
+import HostsHTTP
 import NIOCore
 import NIOHTTP1
-import NIOHTTPCompression
-import NIOPosix
 import NIOSSL
-import Synchronization
 
-/// The client's one HTTP stack: conditional GETs of remote segments (and their signatures) over AsyncHTTPClient.
+/// The client's use of HostsHTTP: conditional GETs of remote segments (and their signatures).
 ///
 /// Every rule a server must not be able to break lives here, the same for http, https and `--ca-file` segments:
 /// one deadline for the whole fetch (connect, TLS, every redirect, headers and the complete body); a body cap
@@ -19,11 +17,7 @@ import Synchronization
 /// One per command (the decoded-size cap is a client setting); call ``shutdown()`` when done, or use
 /// ``with(maxBytes:_:)``.
 final class RemoteFetcher: Sendable {
-    /// One client per way out (direct, or each proxy the environment names): AsyncHTTPClient takes the proxy from
-    /// its configuration, while `no_proxy` and the scheme choose it per URL.
-    private let clients: Mutex<[ProxyServer?: HTTPClient]>
-    private let configuration: HTTPClient.Configuration
-    private let proxies: ProxySettings
+    private let pool: HTTPClientPool
 
     init(maxBytes: Int, proxies: ProxySettings = ProxySettings()) {
         var configuration = HTTPClient.Configuration(tlsConfiguration: Self.tls(trusting: nil))
@@ -34,33 +28,10 @@ final class RemoteFetcher: Sendable {
         // One attempt per fetch: a refused connection or failed handshake is an answer, not something to retry
         // until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
-        self.configuration = configuration
-        self.proxies = proxies
-        clients = Mutex([:])
+        pool = HTTPClientPool(configuration: configuration, proxies: proxies)
     }
 
-    /// The client that reaches `url` the way the environment says.
-    private func httpClient(for url: URL) throws(FetchError) -> (HTTPClient, ProxyServer?) {
-        let proxy: ProxyServer?
-        do {
-            proxy = try proxies.proxy(for: url)
-        } catch {
-            throw FetchError(reason: error.reason)
-        }
-        let client = clients.withLock { clients in
-            if let existing = clients[proxy] { return existing }
-            var configuration = self.configuration
-            configuration.proxy = proxy?.configuration
-            let created = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            clients[proxy] = created
-            return created
-        }
-        return (client, proxy)
-    }
-
-    func shutdown() async {
-        for client in clients.withLock({ Array($0.values) }) { try? await client.shutdown() }
-    }
+    func shutdown() async { await pool.shutdown() }
 
     /// Runs `body` with a fetcher and shuts it down afterwards, whatever `body` does.
     static func with<T>(maxBytes: Int, _ body: (RemoteFetcher) async throws -> T) async throws -> T {
@@ -76,24 +47,23 @@ final class RemoteFetcher: Sendable {
     }
 
     /// When a fetch that starts now must be over.
-    static func deadline(for limits: FetchLimits) -> NIODeadline {
-        .now() + .milliseconds(Int64((limits.timeout.seconds * 1000).rounded()))
-    }
+    static func deadline(for limits: FetchLimits) -> NIODeadline { limits.timeout.deadlineFromNow }
 
     /// GETs `url`, sending `If-None-Match: etag` (or `If-Modified-Since`) when there is a cached copy.
-    /// `caFile`: trust only the CA(s) in this PEM bundle (an https URL only). `token`: sent as
+    /// `ca`: trust only the CA(s) of this `--ca-file` bundle (an https URL only). `token`: sent as
     /// `Authorization: Bearer TOKEN`, to the URL's own origin only.
     func fetch(
-        _ url: String, etag: String?, lastModified: String?, limits: FetchLimits, caFile: String? = nil,
+        _ url: String, etag: String?, lastModified: String?, limits: FetchLimits, ca: CABundle? = nil,
         token: String? = nil, deadline: NIODeadline
     ) async throws(FetchError) -> FetchAnswer {
         guard let original = URL(string: url), let scheme = original.scheme?.lowercased(),
             scheme == "http" || scheme == "https", original.host != nil
         else { throw FetchError(reason: "invalid URL \(url): use http:// or https://") }
+        let caFile = ca?.path
         if caFile != nil && scheme != "https" {
             throw FetchError(reason: "--ca-file needs an https:// URL, not \(url)")
         }
-        let tls = try caFile.map { file throws(FetchError) in Self.tls(trusting: try Self.certificates(in: file)) }
+        let tls = ca.map { Self.tls(trusting: $0.certificates) }
         let rules = RedirectRules(original: original, caFile: caFile)
         let sentValidator = etag != nil || lastModified != nil
 
@@ -138,7 +108,7 @@ final class RemoteFetcher: Sendable {
         guard let target = URL(string: url) else { return .failure(FetchError(reason: "invalid URL \(url)")) }
         var headers = HTTPHeaders()
         headers.add(name: "User-Agent", value: "hosts-client (PseudoDNS)")
-        let collector = BodyCollector(maxBytes: limits.maxBytes) { _ in false }
+        let collector = CappedBodyCollector(maxBytes: limits.maxBytes) { _ in false }
         do {
             let answer = try await execute(
                 target, headers: headers, tls: nil, limits: limits, deadline: Self.deadline(for: limits), caFile: nil,
@@ -153,30 +123,23 @@ final class RemoteFetcher: Sendable {
 
     private func execute(
         _ url: URL, headers: HTTPHeaders, tls: TLSConfiguration?, limits: FetchLimits, deadline: NIODeadline,
-        caFile: String?, collector given: BodyCollector? = nil
-    ) async throws(FetchError) -> BodyCollector.Collected {
+        caFile: String?, collector given: CappedBodyCollector? = nil
+    ) async throws(FetchError) -> CappedBodyCollector.Collected {
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(url: url, method: .GET, headers: headers, tlsConfiguration: tls)
         } catch {
             throw FetchError(reason: "invalid URL \(url): \(error)")
         }
-        let (client, proxy) = try httpClient(for: url)
         let collector =
             given
-            ?? BodyCollector(maxBytes: limits.maxBytes) {
+            ?? CappedBodyCollector(maxBytes: limits.maxBytes) {
                 !RedirectRules.statuses.contains(Int($0.status.code))
             }
-        let task = client.execute(request: request, delegate: collector, deadline: deadline)
         do {
-            return try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
+            return try await pool.execute(request, collector: collector, deadline: deadline, timeout: limits.timeout)
         } catch {
-            throw Self.describe(
-                error, phase: collector.phase, url: url, limits: limits, caFile: caFile, proxy: proxy)
+            throw Self.describe(error, limits: limits, caFile: caFile)
         }
     }
 
@@ -215,79 +178,27 @@ final class RemoteFetcher: Sendable {
         return tls
     }
 
-    private static func certificates(in caFile: String) throws(FetchError) -> [NIOSSLCertificate] {
-        do {
-            return try NIOSSLCertificate.fromPEMFile(caFile)
-        } catch {
-            throw FetchError(reason: "--ca-file \(caFile): not a readable PEM certificate bundle (\(error))")
-        }
-    }
-
     // MARK: errors
 
-    /// One line for every way the transfer can end badly, naming the phase a deadline or a dropped connection hit.
-    static func describe(
-        _ error: any Error, phase: FetchPhase, url: URL, limits: FetchLimits, caFile: String?,
-        proxy: ProxyServer? = nil
-    ) -> FetchError {
-        let origin = "\(url.host ?? "?"):\(url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80))"
-        // Through a proxy the connection (and what refuses, times out or closes it) is the proxy's.
-        let server = proxy.map { "\(origin) via \($0)" } ?? origin
-        let tooLarge = FetchError(
-            reason: "response larger than \(ByteCount.describe(limits.maxBytes)) (max-bytes, counted after decoding)")
-        switch error {
-        case is BodyCollector.TooLarge:
-            return tooLarge
-        case let error as NIOHTTPDecompression.DecompressionError:
-            if case .limit = error { return tooLarge }
-            return FetchError(reason: "cannot decode the compressed body from \(server) (\(error))")
-        case let error as NIOHTTPDecompression.ExtraDecompressionError:
-            return FetchError(reason: "cannot decode the compressed body from \(server) (\(error))")
-        case let error as HTTPClientError:
-            switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .tlsHandshakeTimeout,
-                .getConnectionFromPoolTimeout:
-                return FetchError(reason: "timed out after \(limits.timeout) \(phase.description) from \(server)")
-            case .remoteConnectionClosed:
-                return FetchError(reason: "connection closed by \(server) \(phase.description)")
-            case .cancelled:
-                return FetchError(reason: "cancelled \(phase.description)")
-            case .proxyAuthenticationRequired:
-                return FetchError(reason: "\(server): the proxy wants credentials (user:password@ in the proxy URL)")
-            case .invalidProxyResponse:
-                return FetchError(
-                    reason: "\(server): the proxy refused the tunnel (does it allow CONNECT to \(origin)?)")
-            case .httpProxyHandshakeTimeout, .socksHandshakeTimeout:
-                return FetchError(reason: "\(server): no answer from the proxy in time")
-            default:
-                return FetchError(reason: "\(server): \(error)")
-            }
-        case let error as NIOConnectionError:
-            if error.dnsAError != nil || error.dnsAAAAError != nil {
-                return FetchError(reason: "cannot resolve host \(url.host ?? "?")")
-            }
-            return FetchError(reason: "cannot connect to \(server) (server down?)")
-        case let error as IOError where error.errnoCode == ECONNREFUSED:
-            return FetchError(reason: "cannot connect to \(server) (connection refused: server down?)")
-        case is NIOSSLError, is BoringSSLError:
-            return tlsFailure(error, caFile: caFile)
-        case let error as HTTPParserError:
-            return FetchError(reason: "malformed HTTP response from \(server) (\(error))")
-        default:
-            return FetchError(reason: "\(server): \(error)")
+    /// HostsHTTP's failure in the client's words: the cap named as the max-bytes setting, hints for a server that
+    /// is down or a certificate this machine does not trust.
+    static func describe(_ failure: TransferFailure, limits: FetchLimits, caFile: String?) -> FetchError {
+        switch failure.kind {
+        case .tooLarge:
+            return FetchError(
+                reason:
+                    "response larger than \(ByteCount.describe(limits.maxBytes)) (max-bytes, counted after decoding)")
+        case .cannotConnect(refused: false):
+            return FetchError(reason: "cannot connect to \(failure.server) (server down?)")
+        case .cannotConnect(refused: true):
+            return FetchError(reason: "cannot connect to \(failure.server) (connection refused: server down?)")
+        case .tls(let reason):
+            let hint =
+                caFile.map { "is the server's certificate issued by \($0)?" }
+                ?? "is the server's certificate trusted by this machine's CAs? (a private CA: --ca-file)"
+            return FetchError(reason: "TLS handshake failed (\(reason)): \(hint)")
+        case .unusable, .other:
+            return FetchError(reason: failure.reason)
         }
-    }
-
-    /// BoringSSL's reason (e.g. `CERTIFICATE_VERIFY_FAILED`) without its source-file noise.
-    private static func tlsFailure(_ error: any Error, caFile: String?) -> FetchError {
-        let text = "\(error)"
-        var reason = text
-        if let marker = text.range(of: "OPENSSL_internal:") {
-            reason = String(text[marker.upperBound...].prefix { $0 != " " && $0 != "]" && $0 != ")" })
-        }
-        let hint =
-            caFile.map { "is the server's certificate issued by \($0)?" }
-            ?? "is the server's certificate trusted by this machine's CAs? (a private CA: --ca-file)"
-        return FetchError(reason: "TLS handshake failed (\(reason)): \(hint)")
     }
 }

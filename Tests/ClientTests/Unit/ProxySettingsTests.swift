@@ -1,5 +1,6 @@
 import Foundation
 import HostsCore
+import HostsHTTP
 import Testing
 
 @testable import Client

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HostsCore
-import NIOCore
+import HostsHTTP
 import NIOHTTP1
 
 /// A finished HTTP exchange.
@@ -22,8 +22,20 @@ struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     var description: String { "\(url): \(reason)" }
 }
 
-/// The generator's one HTTP stack (AWS APIs, instance metadata, container and SSO credentials), over
-/// AsyncHTTPClient, one per process.
+extension HTTPTransportError {
+    /// HostsHTTP's failure, in this program's words: a body over its cap or a setting that does not work would be
+    /// the same again, so they are not retried.
+    init(_ failure: TransferFailure, url: URL) {
+        let retryable: Bool
+        switch failure.kind {
+        case .tooLarge, .unusable: retryable = false
+        case .cannotConnect, .tls, .other: retryable = true
+        }
+        self.init(url: url.absoluteString, reason: failure.reason, isRetryable: retryable)
+    }
+}
+
+/// The generator's use of HostsHTTP (AWS APIs, instance metadata, container and SSO credentials), one per process.
 ///
 /// What a server must not be able to do is bounded here for every caller: a deadline per request covers connect,
 /// TLS, the head and the whole body; the body is counted as it streams in and the request fails once it passes the
@@ -43,12 +55,19 @@ struct HTTPTransport: Sendable {
 
     /// The deadline of a request whose caller gives none.
     let timeout: TimeInterval
+    private let trust: TrustedRoots
     private let pool: HTTPClientPool
 
     init(timeout: TimeInterval = 30, environment: ProcessEnvironment = .current) {
         self.timeout = timeout
-        pool = HTTPClientPool(
-            proxies: ProxySettings(environment: environment.values), trust: TrustedRoots(environment: environment))
+        trust = TrustedRoots(environment: environment)
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: (try? trust.tlsConfiguration()) ?? TrustedRoots.system)
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        // One connection attempt per request: the callers' retry policy decides about another.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        pool = HTTPClientPool(configuration: configuration, proxies: ProxySettings(environment: environment.values))
     }
 
     /// Sends one request and reads the whole answer within `timeout` seconds (the transport's default when nil) and
@@ -57,9 +76,10 @@ struct HTTPTransport: Sendable {
         method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil,
         timeout: TimeInterval? = nil, maxBytes: Int = Self.smallAnswer
     ) async throws(HTTPTransportError) -> HTTPResponse {
-        let seconds = timeout ?? self.timeout
-        let deadline = NIODeadline.now() + .milliseconds(Int64((seconds * 1000).rounded()))
-        let (client, proxy) = try pool.client(for: url)
+        let interval = Interval(seconds: timeout ?? self.timeout)
+        let deadline = interval.deadlineFromNow
+        // A CA bundle that does not load fails the https requests; http ones do not use it.
+        if url.scheme?.lowercased() == "https" { _ = try trust.tlsConfiguration() }
         let request: HTTPClient.Request
         do {
             var fields = HTTPHeaders()
@@ -71,18 +91,19 @@ struct HTTPTransport: Sendable {
         } catch {
             throw HTTPTransportError(url: url.absoluteString, reason: "invalid request: \(error)", isRetryable: false)
         }
-        let collector = CappedBodyCollector(maxBytes: maxBytes)
-        let task = client.execute(request: request, delegate: collector, deadline: deadline)
+        let collected: CappedBodyCollector.Collected
         do {
-            return try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
+            collected = try await pool.execute(
+                request, collector: CappedBodyCollector(maxBytes: maxBytes), deadline: deadline, timeout: interval)
         } catch {
-            throw Self.describe(
-                error, phase: collector.phase, url: url, seconds: seconds, maxBytes: maxBytes, proxy: proxy)
+            throw HTTPTransportError(error, url: url)
         }
+        var fields: [String: String] = [:]
+        for (name, value) in collected.headers {
+            let key = name.lowercased()
+            fields[key] = fields[key].map { "\($0), \(value)" } ?? value
+        }
+        return HTTPResponse(status: collected.status, headers: fields, body: Data(collected.body))
     }
 
     /// Closes every connection and lets the clients go; a request after this fails.

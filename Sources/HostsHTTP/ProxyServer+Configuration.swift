@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import HostsCore
 
 extension ProxyServer {
-    /// What AsyncHTTPClient needs to go through this proxy (HostsCore chooses it; this program's client uses it).
-    var configuration: HTTPClient.Configuration.Proxy {
+    /// What AsyncHTTPClient needs to go through this proxy (HostsCore chooses it from the environment).
+    public var configuration: HTTPClient.Configuration.Proxy {
         switch kind {
         case .http:
             let authorization = user.map { HTTPClient.Authorization.basic(username: $0, password: password ?? "") }
