@@ -357,19 +357,13 @@ private struct Fields {
         case 8 where equals(name, "if-match"): keep(.ifMatch)
         case 9 where equals(name, "forwarded"): keep(.forwarded)
         case 10 where equals(name, "connection"):
-            var tokenStart = 0
-            for end in 0...valueBytes.count where end == valueBytes.count || valueBytes[end] == UInt8(ascii: ",") {
-                var first = tokenStart
-                var last = end
-                while first < last, valueBytes[first] == 0x20 || valueBytes[first] == 0x09 { first += 1 }
-                while last > first, valueBytes[last - 1] == 0x20 || valueBytes[last - 1] == 0x09 { last -= 1 }
-                let word = valueBytes[first..<last]
-                if word.count == 5, equals(word, "close") {
+            _ = HTTPListBytes.contains(valueBytes) { word in
+                if HTTPListBytes.equals(word, "close") {
                     connectionClose = true
-                } else if word.count == 10, equals(word, "keep-alive") {
+                } else if HTTPListBytes.equals(word, "keep-alive") {
                     connectionKeepAlive = true
                 }
-                tokenStart = end + 1
+                return false
             }
         case 13 where equals(name, "authorization"): keep(.authorization)
         case 13 where equals(name, "if-none-match"): keep(.ifNoneMatch)
@@ -422,20 +416,8 @@ private struct Fields {
         return true
     }
 
-    /// Case-insensitive comparison with a lowercase ASCII name.
     private func equals(_ name: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
-        let count = lowercase.utf8CodeUnitCount
-        guard name.count == count else { return false }
-        let expected = lowercase.utf8Start
-        var offset = 0
-        var index = name.startIndex
-        while offset < count {
-            let byte = name.base[index]
-            if (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) != expected[offset] { return false }
-            offset += 1
-            index += 1
-        }
-        return true
+        HTTPListBytes.equals(name, lowercase)
     }
 }
 

@@ -17,19 +17,10 @@ enum AcceptEncoding {
     static func namesGzipOrAny(_ value: String) -> Bool {
         var value = value
         return value.withUTF8 { bytes in
-            var start = 0
-            for end in 0...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: ",") {
-                var first = start
-                var last = end
-                while first < last, bytes[first] == 0x20 || bytes[first] == 0x09 { first += 1 }
-                while last > first, bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09 { last -= 1 }
-                let member = bytes[first..<last]
-                if member.count == 1, member.first == UInt8(ascii: "*") { return true }
-                let lowered = member.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-                if lowered.elementsEqual("gzip".utf8) || lowered.elementsEqual("x-gzip".utf8) { return true }
-                start = end + 1
+            HTTPListBytes.contains(UnsafeRawBufferPointer(bytes)) { member in
+                HTTPListBytes.equals(member, "*") || HTTPListBytes.equals(member, "gzip")
+                    || HTTPListBytes.equals(member, "x-gzip")
             }
-            return false
         }
     }
 
