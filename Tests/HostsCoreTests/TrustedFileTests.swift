@@ -54,6 +54,49 @@ struct TrustedFileTests {
         #expect(throws: TrustedFileError.self) { try TrustedFile.read(dir + "/missing", policy) }
     }
 
+    /// Judged before it is opened: a terminal opened by root's service would become its controlling terminal
+    /// (another user could then stop it with ^C), and opening some devices acts on them. inotify sees every open
+    /// of the node.
+    @Test func aFIFOIsRefusedWithoutBeingOpened() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fifo = dir + "/fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let watcher = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        try #require(watcher >= 0)
+        defer { close(watcher) }
+        try #require(inotify_add_watch(watcher, fifo, UInt32(IN_OPEN)) >= 0)
+        #expect(refusal(fifo, policy)?.contains("FIFO") == true)
+        var event = [UInt8](repeating: 0, count: 4096)
+        let count = read(watcher, &event, event.count)
+        #expect(count < 0 && errno == EAGAIN, "the FIFO was opened (\(count) bytes of inotify events)")
+    }
+
+    /// A directory on the way that does not exist means the file does not: the path is never opened as written,
+    /// where a link made after the walk (in a sticky directory, by anyone) would lead to a file of root's.
+    @Test func aMissingDirectoryIsAMissingFileNotAnOpenOfThePath() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try TrustedFile.readIfPresent(dir + "/gone/token", policy) == nil)
+        #expect(try TrustedFile.readIfPresent(dir + "/gone/deeper/token", policy) == nil)
+    }
+
+    /// A bearer token others may read is anyone's token: refused, with the chmod that fixes it.
+    @Test func aSecretOthersMayReadIsRefused() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var secret = policy
+        secret.secret = true
+        for mode: mode_t in [0o644, 0o640, 0o604] {
+            try write("s3cret\n", to: dir + "/token", mode: mode)
+            #expect(refusal(dir + "/token", secret)?.contains("chmod go-rwx") == true, "mode \(String(mode, radix: 8))")
+        }
+        try write("s3cret\n", to: dir + "/token", mode: 0o600)
+        #expect(try TrustedFile.read(dir + "/token", secret) == Array("s3cret\n".utf8))
+        try write("s3cret\n", to: dir + "/token", mode: 0o644)
+        #expect(try TrustedFile.read(dir + "/token", policy) == Array("s3cret\n".utf8), "a CA bundle may be public")
+    }
+
     @Test func fifoDeviceAndDirectoryAreRefusedWithoutBlocking() throws {
         let dir = try directory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

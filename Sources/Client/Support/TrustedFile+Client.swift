@@ -36,6 +36,7 @@ extension TrustedFile.Policy {
     static var tokenFile: Self {
         Self(
             label: "token file", maxBytes: tokenFileLimit, owners: owners(), followLinks: true, singleLink: true,
+            secret: true,
             advice: "keep it where only root can write, root's and 0600 (install -m 600 FILE /etc/pseudodns/token)")
     }
 

@@ -12,10 +12,14 @@
 ///
 /// - the path's directories (``Policy/checkDirectories``) are judged by ``TrustedPath``: trusted owners only, no
 ///   directory others may write (sticky ones excepted), links followed only when a trusted owner owns them;
+/// - a path whose directories do not all exist is a file that does not exist (never opened as written: a directory
+///   created after the walk could be a link to anywhere);
+/// - anything but a regular file is refused by lstat before it is opened (opening a terminal would make it root's
+///   controlling terminal, opening some devices acts on them);
 /// - the file is opened with O_NOFOLLOW (never through a link planted after the check), O_NONBLOCK (a FIFO cannot
-///   hold the reader) and O_CLOEXEC, and judged by fstat on that descriptor, not by a stat before the open: a
-///   regular file, a trusted owner's, writable by nobody else, one name only if asked, at most
-///   ``Policy/maxBytes``;
+///   hold the reader), O_NOCTTY and O_CLOEXEC, and judged again by fstat on that descriptor (the same file the lstat
+///   saw): a regular file, a trusted owner's, writable by nobody else, readable by nobody else if it is a secret
+///   (``Policy/secret``), one name only if asked, at most ``Policy/maxBytes``;
 /// - it is read to at most ``Policy/maxBytes`` + 1 bytes, so a file that grows after the fstat is still refused
 ///   without being read whole.
 public enum TrustedFile {
@@ -36,14 +40,17 @@ public enum TrustedFile {
         public var followLinks: Bool
         /// Refuse a file with more than one hard link (another name, elsewhere, could be someone else's way in).
         public var singleLink: Bool
+        /// A secret (a bearer token): refused when its group or others may read it.
+        public var secret: Bool
         /// Where such a file belongs, offered after the fix of an ownership or directory problem ("or keep it in
         /// /etc/pseudodns, root's and 0600"): chown-ing a home directory to root is seldom what is meant.
         public var advice: String?
 
         public init(
             label: String, maxBytes: Int, owners: Set<uid_t>?, checkDirectories: Bool = true, followLinks: Bool = false,
-            singleLink: Bool = false, advice: String? = nil
+            singleLink: Bool = false, secret: Bool = false, advice: String? = nil
         ) {
+            self.secret = secret
             self.followLinks = followLinks
             self.label = label
             self.maxBytes = maxBytes
@@ -74,10 +81,23 @@ public enum TrustedFile {
                 throw TrustedFileError(
                     path: path, label: policy.label, refusal: problem.reason, fix: policy.fix(problem.fix))
             }
-            // Unresolved: a component is missing; the open below says which errno.
-            real = walk.resolved ?? path
+            // Unresolved: a directory on the way is missing. Opening the path as written would follow whatever
+            // link someone puts there after the walk.
+            guard let resolved = walk.resolved else { return nil }
+            real = resolved
         }
-        let fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        // Judged before it is opened: a terminal opened by a session leader (a service) would become its
+        // controlling terminal, and opening some devices acts on them.
+        var seen = stat()
+        if lstat(real, &seen) != 0 {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { return nil }
+            throw TrustedFileError(path: path, label: policy.label, errno: code)
+        }
+        if seen.st_mode & S_IFMT != S_IFREG, let (reason, fix) = problem(with: seen, path: path, policy) {
+            throw TrustedFileError(path: path, label: policy.label, refusal: reason, fix: fix)
+        }
+        let fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
             if code == ENOENT { return nil }
@@ -93,6 +113,11 @@ public enum TrustedFile {
         guard fstat(fd, &info) == 0 else { throw TrustedFileError(path: path, label: policy.label, errno: errno) }
         if let (reason, fix) = problem(with: info, path: path, policy) {
             throw TrustedFileError(path: path, label: policy.label, refusal: reason, fix: fix)
+        }
+        guard info.st_dev == seen.st_dev, info.st_ino == seen.st_ino else {
+            throw TrustedFileError(
+                path: path, label: policy.label, refusal: "it was replaced while being opened",
+                fix: "check who else writes \(path), then try again")
         }
         let bytes: [UInt8]
         do {
@@ -130,6 +155,11 @@ public enum TrustedFile {
                     "it is writable by \(writable) (mode \(TrustedPath.octal(info)))", "chmod go-w \(path)"
                 )
             }
+        }
+        if policy.secret, info.st_mode & 0o044 != 0 {
+            return (
+                "it holds a secret and others may read it (mode \(TrustedPath.octal(info)))", "chmod go-rwx \(path)"
+            )
         }
         if policy.singleLink && info.st_nlink > 1 {
             return (

@@ -16,18 +16,18 @@ import Testing
             return .text("10.0.0.1 alpha\n", etag: "\"v1\"")
         }
         let tokenFile = sandbox.root + "/token"
-        try sandbox.write("s3cret-1\n", to: tokenFile)
+        try sandbox.writeSecret("s3cret-1\n", to: tokenFile)
         try sandbox.succeed(["add", "office", "--url", server.url("/profiles/office"), "--token-file", tokenFile])
         #expect(sandbox.blockLines.contains { $0.hasPrefix("10.0.0.1") && $0.hasSuffix("alpha") })
         #expect(server.requests(to: "/profiles/office").last?.headers["authorization"] == "Bearer s3cret-1")
         let config = String(decoding: sandbox.file("config.json") ?? [], as: UTF8.self)
         #expect(!config.contains("s3cret"), "the secret stays in its file, not in the client's config")
 
-        try sandbox.write("s3cret-2\n", to: tokenFile)
+        try sandbox.writeSecret("s3cret-2\n", to: tokenFile)
         try sandbox.succeed(["sync", "--force"])
         #expect(server.requests(to: "/profiles/office").last?.headers["authorization"] == "Bearer s3cret-2")
 
-        try sandbox.write("wrong\n", to: tokenFile)
+        try sandbox.writeSecret("wrong\n", to: tokenFile)
         let refused = try sandbox.run(["sync", "--force"])
         #expect(!refused.ok)
         #expect(refused.stdout.contains("401") || refused.stderr.contains("401"), "\(refused.stdout) \(refused.stderr)")

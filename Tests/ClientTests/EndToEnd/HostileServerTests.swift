@@ -138,7 +138,7 @@ import Testing
             ScriptedResponse(status: 301, headers: [("Location", elsewhere.url("/mirror/office"))])
         }
         let tokenFile = sandbox.root + "/token"
-        try sandbox.write("s3cret\n", to: tokenFile)
+        try sandbox.writeSecret("s3cret\n", to: tokenFile)
         try sandbox.succeed(["add", "office", "--url", home.url("/profiles/office"), "--token-file", tokenFile])
         #expect(sandbox.blockLines.contains("10.0.0.2 beta"))
         #expect(home.requests(to: "/profiles/office").first?.headers["authorization"] == "Bearer s3cret")

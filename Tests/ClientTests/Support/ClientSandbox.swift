@@ -37,6 +37,12 @@ final class ClientSandbox {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
+    /// A secret (a bearer token) as an admin keeps it: readable by its owner alone.
+    func writeSecret(_ text: String, to path: String) throws {
+        try write(text, to: path)
+        guard chmod(path, 0o600) == 0 else { throw CocoaError(.fileWriteNoPermission) }
+    }
+
     var hosts: String { (try? String(contentsOfFile: hostsFile, encoding: .utf8)) ?? "" }
     var hostsBytes: [UInt8] { (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: hostsFile)))) ?? [] }
 
