@@ -129,7 +129,7 @@ struct TrustedFileAttackTests {
         let directory = sandbox.root + "/tokens"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         chmod(directory, 0o755)
-        try sandbox.write("good-token\n", to: directory + "/office")
+        try sandbox.writeSecret("good-token\n", to: directory + "/office")
         let secret = sandbox.root + "/secret"
         try sandbox.write("TOPSECRET\n", to: secret)
         chmod(secret, 0o600)
