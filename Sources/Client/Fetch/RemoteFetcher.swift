@@ -20,7 +20,7 @@ final class RemoteFetcher: Sendable {
     private let pool: HTTPClientPool
 
     init(maxBytes: Int, proxies: ProxySettings = ProxySettings()) {
-        var configuration = HTTPClient.Configuration(tlsConfiguration: Self.tls(trusting: nil))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: .client())
         // Redirects are followed by hand: AsyncHTTPClient's own following would forward the Authorization header.
         configuration.redirectConfiguration = .disallow
         // The decompressor stops at the cap by itself, before a bomb's expansion reaches memory.
@@ -62,7 +62,9 @@ final class RemoteFetcher: Sendable {
         if caFile != nil && scheme != "https" {
             throw FetchError(reason: "--ca-file needs an https:// URL, not \(url)")
         }
-        let tls = try caFile.map { file throws(FetchError) in Self.tls(trusting: try Self.certificates(in: file)) }
+        let tls = try caFile.map { file throws(FetchError) in
+            TLSConfiguration.client(trusting: try Self.certificates(in: file))
+        }
         let rules = RedirectRules(original: original, caFile: caFile)
         let sentValidator = etag != nil || lastModified != nil
 
@@ -168,14 +170,6 @@ final class RemoteFetcher: Sendable {
     }
 
     // MARK: TLS
-
-    /// TLS 1.2 at least (RFC 8996); `roots` replaces the system's CAs for a `--ca-file` segment.
-    private static func tls(trusting roots: [NIOSSLCertificate]?) -> TLSConfiguration {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let roots { tls.trustRoots = .certificates(roots) }
-        return tls
-    }
 
     private static func certificates(in caFile: String) throws(FetchError) -> [NIOSSLCertificate] {
         do {
