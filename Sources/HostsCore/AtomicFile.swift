@@ -222,10 +222,12 @@ public enum AtomicFile {
     }
 
     /// Reads `fd` to its end: straight into the result up to the size fstat reports (one copy of a 4 MB hosts
-    /// file, not two), then whatever the file grew by. `path` names the file in errors.
-    public static func readAll(fd: Int32, path: String) throws(AtomicFileError) -> [UInt8] {
+    /// file, not two), then whatever the file grew by. `path` names the file in errors. With a `limit`, stops after
+    /// `limit` + 1 bytes: a result longer than `limit` says the file is larger, without reading it whole.
+    public static func readAll(fd: Int32, path: String, limit: Int = .max) throws(AtomicFileError) -> [UInt8] {
+        let stop = limit == .max ? limit : limit + 1
         var info = stat()
-        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        let size = min(fstat(fd, &info) == 0 ? Int(info.st_size) : 0, stop)
         var failure: Int32 = 0
         var result = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             count = 0
@@ -242,8 +244,9 @@ public enum AtomicFile {
         }
         if failure != 0 { throw AtomicFileError(path: path, step: "read", errno: failure) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+        while result.count < stop {
+            let wanted = min(chunk.count, stop - result.count)
+            let count = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, wanted) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw AtomicFileError(path: path, step: "read", errno: errno)

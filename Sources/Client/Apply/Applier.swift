@@ -55,7 +55,7 @@ struct Applier {
         var plan: ApplyPlan?
         var result: [UInt8]?
         var current: [UInt8] = []
-        let outcome = try writer.update { bytes in
+        let outcome = try writer.update(willReplace: store.markFlushPending) { bytes in
             current = bytes
             // Same inputs as last time and the file is exactly what we wrote: nothing to parse or merge.
             if let applied, applied.inputs == digest, applied.hostsSHA256 == SHA256Hex.of(bytes) { return nil }
@@ -86,6 +86,7 @@ struct Applier {
             try store.saveApplied(
                 AppliedState(
                     inputs: digest, hostsSHA256: SHA256Hex.of(result ?? []), flush: flush, problems: recorded))
+            try store.clearPendingFlush()
         }
         return report
     }
@@ -105,7 +106,7 @@ struct Applier {
         guard let bytes = try StateFiles.contentsIfPresent(of: backup.path) else {
             throw ClientError.unknownBackup(backup.id)
         }
-        let outcome = try writer.update { _ in bytes }
+        let outcome = try writer.update(willReplace: store.markFlushPending) { _ in bytes }
         var report = Report(written: false, inPlace: false)
         if case .written(let backupID, let inPlace) = outcome {
             report = Report(written: true, inPlace: inPlace, backupID: backupID, flush: flush())
@@ -113,13 +114,28 @@ struct Applier {
                 applied.flush = report.flush
                 try store.saveApplied(applied)
             }
+            try store.clearPendingFlush()
         }
         return report
     }
 
-    private func flush() -> ResolverFlush.Report {
-        ResolverFlush(
-            afterApply: settings.afterApply, hostsFile: paths.hostsFile, isSystemHostsFile: paths.isSystemHostsFile
+    /// The flush a killed client owed (``PendingFlush``), run now; nil when none was owed. Under the lock, before
+    /// the command does anything else.
+    func completePendingFlush() -> (PendingFlush, ResolverFlush.Report)? {
+        guard let pending = store.loadPendingFlush() else { return nil }
+        let report = flush(hostsFile: pending.hostsFile)
+        if var applied = store.loadApplied() {
+            applied.flush = report
+            try? store.saveApplied(applied)
+        }
+        try? store.clearPendingFlush()
+        return (pending, report)
+    }
+
+    private func flush(hostsFile: String? = nil) -> ResolverFlush.Report {
+        let file = hostsFile ?? paths.hostsFile
+        return ResolverFlush(
+            afterApply: settings.afterApply, hostsFile: file, isSystemHostsFile: file == StatePaths.defaultHostsFile
         ).run()
     }
 }

@@ -28,8 +28,11 @@ struct HostsFileWriter {
         mode: 0o644, keepMetadata: true, symlinks: .followToTarget, rewriteInPlaceWhenPinned: true)
 
     /// Reads the current file (empty when absent), asks `transform` for new bytes (nil: nothing to do) and writes
-    /// them. If the file changes while this runs, starts over with the new content.
-    func update(_ transform: (_ current: [UInt8]) throws -> [UInt8]?) throws -> Outcome {
+    /// them. If the file changes while this runs, starts over with the new content. `willReplace` runs after the
+    /// backup, before the file is replaced (the pending-flush mark).
+    func update(
+        willReplace: () throws -> Void = {}, _ transform: (_ current: [UInt8]) throws -> [UInt8]?
+    ) throws -> Outcome {
         // We hold the state lock: a temporary of a writer that is gone is a leftover of a crash.
         AtomicFile.removeStaleTemporaries(of: path, symlinks: .followToTarget)
         for _ in 0..<maxAttempts {
@@ -39,6 +42,7 @@ struct HostsFileWriter {
             }
             guard let new = try transform(current.bytes), new != current.bytes else { return .unchanged }
             let backupID = current.info == nil ? nil : try backups.save(current.bytes)
+            try willReplace()
             var readError: (any Error)?
             let outcome = try FileSystemError.wrap { () throws(AtomicFileError) in
                 try AtomicFile.replace(path, with: new, options: Self.options) {

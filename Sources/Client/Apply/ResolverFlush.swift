@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 #if canImport(Glibc)
     import Glibc
@@ -146,29 +147,13 @@ struct ResolverFlush {
         return !lines.contains { $0.trimmingCharacters(in: .whitespaces) == "no-hosts" }
     }
 
-    static let configurationLimit = 1 << 20
+    static let configurationLimit = TrustedFile.Policy.dnsmasqConfigurationLimit
 
-    /// A dnsmasq configuration file's bytes, or nil when it is absent or not one root alone controls: opened
-    /// with O_NONBLOCK|O_NOFOLLOW (a FIFO cannot hold the client, which holds the state lock here), checked with
-    /// fstat before reading, and read to at most ``configurationLimit`` bytes (`/dev/zero` cannot fill memory).
+    /// A dnsmasq configuration file's bytes, or nil when it is absent or not one root alone controls: read by
+    /// HostsCore's ``TrustedFile`` (no FIFO can hold the client, which holds the state lock here; no link, no
+    /// directory another user may write; at most ``configurationLimit`` bytes, so `/dev/zero` cannot fill memory).
     static func trustedConfiguration(at path: String, euid: uid_t = geteuid()) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= configurationLimit else {
-            return nil
-        }
-        if euid == 0 && (info.st_uid != 0 || info.st_mode & 0o022 != 0) { return nil }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while bytes.count <= configurationLimit {
-            let count = read(fd, &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return bytes.count <= configurationLimit ? bytes : nil
+        try? TrustedFile.readIfPresent(path, .dnsmasqConfiguration(euid: euid))
     }
 
     struct RunningProcess {

@@ -30,6 +30,16 @@ struct AddCommand: AsyncParsableCommand {
         if !trust.isEmpty && url == nil { throw ValidationError("trust options only go with --url") }
     }
 
+    /// `--from FILE`, read the trusted way (a FIFO or a device cannot hold the lock taken here), at most as large
+    /// as a remote segment may be.
+    static func source(_ path: String, maxBytes: Int) throws -> [UInt8] {
+        do {
+            return try TrustedFile.read(path, .segmentSource(maxBytes: maxBytes))
+        } catch {
+            throw ClientError.file(error)
+        }
+    }
+
     func run() async throws {
         try await global.run { context in
             try ClientContext.validateName(name)
@@ -53,7 +63,7 @@ struct AddCommand: AsyncParsableCommand {
             }
             return try await context.changeConfigWithHints(apply: !noApply) { config in
                 guard config.index(of: name) == nil else { throw ClientError.segmentExists(name) }
-                let bytes = try from.map { path in try FileIO.contents(of: path) } ?? []
+                let bytes = try from.map { path in try Self.source(path, maxBytes: config.settings.maxBytes) } ?? []
                 let entries = try SegmentAdding.validateLocal(bytes, source: from ?? name)
                 try context.store.saveLocal(bytes, for: name)
                 try config.add(

@@ -25,9 +25,10 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.run { context in
             let timeout = try timeout.map { text throws(IntervalError) in try SettingRanges.timeout(text) }
-            return try await SyncOperation(
-                context: context, force: force, dryRun: dryRun, timeout: timeout, acceptShrink: Set(acceptShrink)
-            ).run()
+            return try SyncOperation.verdict(
+                await SyncOperation(
+                    context: context, force: force, dryRun: dryRun, timeout: timeout, acceptShrink: Set(acceptShrink)
+                ).run())
         }
     }
 }

@@ -39,7 +39,7 @@ struct TrustCommand: AsyncParsableCommand {
                 Console.out("segment \(name): " + TrustSummary(segment.trust).text)
             }
             guard changed, !noApply else { return changed }
-            return try await SyncOperation(context: context, force: true, only: [name]).run()
+            return try SyncOperation.verdict(await SyncOperation(context: context, force: true, only: [name]).run())
         }
     }
 }

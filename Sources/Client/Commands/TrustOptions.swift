@@ -57,7 +57,13 @@ struct TrustOptions: ParsableArguments {
     func keys() throws -> [String] {
         var texts = publicKey.flatMap { $0.split(separator: ",").map(String.init) }
         for path in publicKeyFile {
-            let text = String(decoding: try FileIO.contents(of: path), as: UTF8.self)
+            let bytes: [UInt8]
+            do {
+                bytes = try TrustedFile.read(path, .publicKeyFile)
+            } catch {
+                throw ClientError.file(error)
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
             texts += text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.hasPrefix("#") }
         }
         var keys: [String] = []
@@ -102,12 +108,23 @@ struct TrustOptions: ParsableArguments {
             guard url.lowercased().hasPrefix("https://") else {
                 throw ClientError.invalidArguments("--ca-file needs an https:// URL, not \(url)")
             }
-            trust.caFile = URL(fileURLWithPath: caFile).standardizedFileURL.path
+            let path = URL(fileURLWithPath: caFile).standardizedFileURL.path
+            // Read (the trusted way) and parsed now, so a file root must not trust is refused here, not at a sync.
+            do {
+                _ = try CABundle.load(path)
+            } catch {
+                throw Self.problem(error, option: "--ca-file")
+            }
+            trust.caFile = path
         }
         if let tokenFile {
             let path = URL(fileURLWithPath: tokenFile).standardizedFileURL.path
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                throw ClientError.invalidArguments("--token-file: cannot read \(path)")
+            var probe = SegmentTrust()
+            probe.tokenFile = path
+            do {
+                _ = try probe.bearerToken()
+            } catch {
+                throw Self.problem(error, option: "--token-file")
             }
             trust.tokenFile = path
         }
@@ -121,6 +138,12 @@ struct TrustOptions: ParsableArguments {
                     + "parsed strictly (drop --lenient, or --unpin first)")
         }
         return trust == SegmentTrust() ? nil : trust
+    }
+
+    /// A refused file keeps its own error (exit 78); anything else is a bad argument naming the option.
+    private static func problem(_ failure: SegmentFailure, option: String) -> ClientError {
+        if case .file(let error) = failure, error.refused { return .file(error) }
+        return .invalidArguments("\(option): \(failure.description)")
     }
 
     private static func items(_ text: String) -> [String] {

@@ -50,21 +50,20 @@ final class RemoteFetcher: Sendable {
     static func deadline(for limits: FetchLimits) -> NIODeadline { limits.timeout.deadlineFromNow }
 
     /// GETs `url`, sending `If-None-Match: etag` (or `If-Modified-Since`) when there is a cached copy.
-    /// `caFile`: trust only the CA(s) in this PEM bundle (an https URL only). `token`: sent as
+    /// `ca`: trust only the CA(s) of this `--ca-file` bundle (an https URL only). `token`: sent as
     /// `Authorization: Bearer TOKEN`, to the URL's own origin only.
     func fetch(
-        _ url: String, etag: String?, lastModified: String?, limits: FetchLimits, caFile: String? = nil,
+        _ url: String, etag: String?, lastModified: String?, limits: FetchLimits, ca: CABundle? = nil,
         token: String? = nil, deadline: NIODeadline
     ) async throws(FetchError) -> FetchAnswer {
         guard let original = URL(string: url), let scheme = original.scheme?.lowercased(),
             scheme == "http" || scheme == "https", original.host != nil
         else { throw FetchError(reason: "invalid URL \(url): use http:// or https://") }
+        let caFile = ca?.path
         if caFile != nil && scheme != "https" {
             throw FetchError(reason: "--ca-file needs an https:// URL, not \(url)")
         }
-        let tls = try caFile.map { file throws(FetchError) in
-            TLSConfiguration.client(trusting: try Self.certificates(in: file))
-        }
+        let tls = ca.map { TLSConfiguration.client(trusting: $0.certificates) }
         let rules = RedirectRules(original: original, caFile: caFile)
         let sentValidator = etag != nil || lastModified != nil
 
@@ -167,16 +166,6 @@ final class RemoteFetcher: Sendable {
                 reason: "server sent \(contentType.split(separator: ";").first ?? "html"), not a hosts file")
         }
         return .content(bytes: body, etag: header("ETag"), lastModified: header("Last-Modified"))
-    }
-
-    // MARK: TLS
-
-    private static func certificates(in caFile: String) throws(FetchError) -> [NIOSSLCertificate] {
-        do {
-            return try NIOSSLCertificate.fromPEMFile(caFile)
-        } catch {
-            throw FetchError(reason: "--ca-file \(caFile): not a readable PEM certificate bundle (\(error))")
-        }
     }
 
     // MARK: errors

@@ -57,7 +57,7 @@ extension SegmentSync {
                 meta.redirect = result.redirect
                 if result.viewProfile != nil { meta.viewProfile = result.viewProfile }
                 if result.signature != nil { meta.recordSignature(result.signature) }
-            case .failed(let reason):
+            case .failed(let reason, _):
                 meta.lastResult = "failed"
                 meta.error = reason
             }

@@ -13,7 +13,8 @@ struct SegmentSync {
     enum Outcome: Sendable, Equatable {
         case updated(entries: Int, etag: String?)
         case notModified
-        case failed(String)
+        /// `refused`: a file the segment names (token, CA) was refused for safety (exit 78).
+        case failed(String, refused: Bool = false)
         case notDue
     }
 
@@ -92,7 +93,8 @@ struct SegmentSync {
             return result
         } catch {
             return Fetched(
-                name: segment.name, outcome: .failed(error.description), segment: segment, startedAt: startedAt)
+                name: segment.name, outcome: .failed(error.description, refused: error.refused), segment: segment,
+                startedAt: startedAt)
         }
     }
 
@@ -181,9 +183,10 @@ struct SegmentSync {
         _ url: String, etag: String?, lastModified: String?, trust: SegmentTrust, deadline: NIODeadline
     ) async throws(SegmentFailure) -> FetchAnswer {
         let token = try trust.bearerToken()
+        let ca = try trust.caBundle()
         do {
             return try await fetcher.fetch(
-                url, etag: etag, lastModified: lastModified, limits: limits, caFile: trust.caFile, token: token,
+                url, etag: etag, lastModified: lastModified, limits: limits, ca: ca, token: token,
                 deadline: deadline)
         } catch {
             throw .fetch(error.reason)

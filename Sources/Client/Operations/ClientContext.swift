@@ -11,9 +11,20 @@ struct ClientContext {
         self.store = StateStore(paths: paths)
     }
 
-    /// Takes the state-dir lock, saying so on stderr if another client holds it.
+    /// Takes the state-dir lock, saying so on stderr if another client holds it; then runs the resolver flush a
+    /// killed client owed (``PendingFlush``) before anything else.
     func lock() throws -> StateLock {
-        try StateLock(paths: paths) { Console.err("waiting for another hosts-client to finish…") }
+        let lock = try StateLock(paths: paths) { Console.err("waiting for another hosts-client to finish…") }
+        // The settings say whether the flush is the after-apply hook; without a readable config the mark stays
+        // (the command stops on that config anyway, and `doctor --fix` rebuilds it).
+        if FileIO.exists(paths.pendingFlushFile), let config = try? store.loadConfig(),
+            let (pending, report) = applier(config).completePendingFlush()
+        {
+            Console.err(
+                "\(pending.hostsFile) was written by a hosts-client that stopped before flushing the resolver "
+                    + "caches; flushed now: \(report.summary)")
+        }
+        return lock
     }
 
     func applier(_ config: ClientConfig) -> Applier { Applier(paths: paths, settings: config.settings) }

@@ -18,8 +18,8 @@ enum SegmentAdding {
         guard var first = results.first else {
             throw ClientError.firstFetchFailed(name: segment.name, reason: "nothing fetched")
         }
-        if case .failed(let reason) = first.outcome {
-            throw ClientError.firstFetchFailed(name: segment.name, reason: reason)
+        if case .failed(let reason, let refused) = first.outcome {
+            throw ClientError.firstFetchFailed(name: segment.name, reason: reason, refused: refused)
         }
         first.segment = segment
         return first

@@ -66,6 +66,8 @@ struct StatusReport: Codable, Sendable {
     var shadowed: [ShadowedName]
     /// The resolver-cache flush (or after-apply hook) after the last write: which ran and whether it worked.
     var lastFlush: ResolverFlush.Report?
+    /// Set when a client wrote the hosts file and stopped before its flush; the next one to take the lock runs it.
+    var pendingFlush: PendingFlush?
     /// Set while `restore` has paused writes.
     var paused: PauseState?
     /// The command run as root after every write (nil: the built-in resolver flush).
@@ -79,6 +81,7 @@ struct StatusReport: Codable, Sendable {
         case hasManagedBlock = "has_managed_block"
         case segments, problems, shadowed, paused
         case lastFlush = "last_flush"
+        case pendingFlush = "pending_flush"
         case afterApply = "after_apply"
         case configProblem = "config_problem"
     }
@@ -87,6 +90,7 @@ struct StatusReport: Codable, Sendable {
     init(context: ClientContext, location: LocationCheck? = nil, now: Date = Date()) throws {
         hostsFile = context.paths.hostsFile
         paused = try context.store.loadPause()
+        pendingFlush = context.store.loadPendingFlush()
         let config: ClientConfig
         do {
             config = try context.store.loadConfig()
@@ -229,6 +233,11 @@ struct StatusReport: Codable, Sendable {
         }
         if let flush = lastFlush {
             lines.append("last flush (\(flush.at.formatted(.iso8601))): \(flush.summary)")
+        }
+        if let pending = pendingFlush {
+            lines.append(
+                "flush pending since \(pending.since.formatted(.iso8601)): \(pending.hostsFile) was written by a "
+                    + "hosts-client that stopped before flushing; the next sync or apply flushes")
         }
         return lines.joined(separator: "\n")
     }

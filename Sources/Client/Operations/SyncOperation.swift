@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import HostsCore
 
@@ -20,8 +21,9 @@ struct SyncOperation {
     /// The `--when` rules as already measured (`watch`); nil: measured here.
     var location: LocationCheck? = nil
 
-    /// Returns false when a segment failed (it is named on stderr; the rest was still applied).
-    func run() async throws -> Bool {
+    /// How it ended, as the exit status: 0; 1 when a segment failed (it is named on stderr; the rest was still
+    /// applied); 78 (EX_CONFIG) when a segment's token or CA file was refused for safety.
+    func run() async throws -> Int32 {
         let snapshot = try context.store.loadConfig()
         if !dryRun { try context.checkHostsWritable(snapshot) }
         for name in acceptShrink.sorted() where snapshot.segment(named: name)?.kind != .remote {
@@ -36,13 +38,15 @@ struct SyncOperation {
         }
 
         var failures: [String: String] = [:]
+        var refused = false
         for result in results {
             switch result.outcome {
             case .updated(let entries, _): report("\(result.name): updated, \(entries) entries")
             case .notModified: report("\(result.name): not modified")
             case .notDue: report("\(result.name): not due")
-            case .failed(let reason):
+            case .failed(let reason, let unsafe):
                 failures[result.name] = reason
+                refused = refused || unsafe
                 let cached = (try? context.store.loadCache(result.name)) ?? nil
                 Console.err(
                     "segment \(result.name) failed: \(reason) — "
@@ -71,7 +75,7 @@ struct SyncOperation {
             } else {
                 Console.out(diff, terminator: "")
             }
-            return failures.isEmpty
+            return status(ok: true, failures: failures, refused: refused)
         }
 
         let lock = try context.lock()
@@ -96,10 +100,24 @@ struct SyncOperation {
         let applied = try context.applier(config).apply(config: measured.effective(config), hints: consume hints)
         let ok = ApplyOutput.print(applied, hostsFile: context.paths.hostsFile, quiet: quiet)
         if !failures.isEmpty { Console.err(ClientError.staleSegments(failures).description) }
-        return ok && failures.isEmpty
+        return status(ok: ok, failures: failures, refused: refused)
+    }
+
+    private func status(ok: Bool, failures: [String: String], refused: Bool) -> Int32 {
+        if refused { return 78 }
+        return ok && failures.isEmpty ? 0 : 1
     }
 
     private func report(_ line: String) {
         if !quiet { Console.out(line) }
+    }
+}
+
+extension SyncOperation {
+    /// A command body's verdict for a sync's status: true for 0, false for 1 (already reported), and 78 thrown as
+    /// the exit code itself.
+    static func verdict(_ status: Int32) throws -> Bool {
+        if status == 78 { throw ExitCode(78) }
+        return status == 0
     }
 }

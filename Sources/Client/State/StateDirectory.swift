@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 
 #if canImport(Glibc)
     import Glibc
@@ -118,97 +119,17 @@ enum StateDirectory {
         _ = chmod(paths.stateDirectory, 0o700)
     }
 
-    /// Resolves `path` one component at a time, as the kernel does, judging each directory on the way and every
-    /// symbolic link met (in the path or in a link's target): a link is followed only when root owns it, its
-    /// directory having been judged safe already, so nobody else can re-point it. Returns the problems and, when
-    /// none stopped the walk and the path exists, where it really is (the last component, not followed further).
+    /// Every directory on the way judged and every link followed by HostsCore's ``TrustedPath`` (root the only
+    /// trusted owner): the problems and, when none stopped the walk and the path exists, where it really is.
     private static func walk(_ path: String) -> ([Problem], String?) {
-        var found: [Problem] = []
-        var info = stat()
-        guard lstat("/", &info) == 0 else { return ([], nil) }
-        found += checkParent("/", info)
-        var current = ""  // the resolved directory so far; "" is "/"
-        var pending = path.split(separator: "/").map(String.init)
-        var links = 0
-        while !pending.isEmpty {
-            let part = pending.removeFirst()
-            if part.isEmpty || part == "." { continue }
-            if part == ".." {
-                current = (current as NSString).deletingLastPathComponent
-                if current == "/" { current = "" }
-                continue
-            }
-            let candidate = current + "/" + part
-            guard lstat(candidate, &info) == 0 else { return (found, nil) }  // not there yet: made 0700 by root
-            if info.st_mode & S_IFMT == S_IFLNK {
-                links += 1
-                guard links <= 40 else {
-                    return (
-                        found + [
-                            Problem(
-                                path: candidate, reason: "too many symbolic links at \(candidate)",
-                                fix: "point --state-dir at a real directory", fixable: false)
-                        ], nil
-                    )
-                }
-                guard info.st_uid == 0 else {
-                    return (
-                        found + [
-                            Problem(
-                                path: candidate,
-                                reason: "the symbolic link \(candidate) is owned by uid \(info.st_uid), not root",
-                                fix: "rm \(candidate), after checking where it points", fixable: false)
-                        ], nil
-                    )
-                }
-                guard let target = readLink(candidate) else { return (found, nil) }
-                if target.hasPrefix("/") { current = "" }
-                pending = target.split(separator: "/").map(String.init) + pending
-                continue
-            }
-            if pending.isEmpty { return (found, candidate) }
-            found += checkParent(candidate, info)
-            current = candidate
-        }
-        return (found, current.isEmpty ? "/" : current)
+        let walk = TrustedPath.walk(path, owners: [0])
+        let problems = walk.problems.map { Problem(path: $0.path, reason: $0.reason, fix: $0.fix, fixable: false) }
+        return (problems, walk.resolved)
     }
 
-    private static func readLink(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count > 0 else { return nil }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    private static func writableBy(_ info: stat) -> String? { TrustedPath.writableBy(info) }
 
-    private static func checkParent(_ path: String, _ info: stat) -> [Problem] {
-        if info.st_uid != 0 {
-            return [
-                Problem(
-                    path: path, reason: "its parent \(path) is owned by uid \(info.st_uid), not root",
-                    fix: "chown root: \(path)", fixable: false)
-            ]
-        }
-        // A sticky directory (/tmp) only lets each user replace their own entries; the next one must be root's.
-        if info.st_mode & S_ISVTX == 0, let writable = writableBy(info) {
-            return [
-                Problem(
-                    path: path, reason: "its parent \(path) is writable by \(writable) (mode \(octal(info)))",
-                    fix: "chmod go-w \(path)", fixable: false)
-            ]
-        }
-        return []
-    }
-
-    private static func writableBy(_ info: stat) -> String? {
-        if info.st_mode & 0o002 != 0 { return "others" }
-        if info.st_mode & 0o020 != 0 { return "its group" }
-        return nil
-    }
-
-    static func octal(_ info: stat) -> String {
-        let text = String(info.st_mode & 0o7777, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - text.count)) + text
-    }
+    static func octal(_ info: stat) -> String { TrustedPath.octal(info) }
 
     /// "/", "/a", "/a/b", … "/a/b/c" for "/a/b/c".
     static func prefixes(of path: String) -> [String] {

@@ -42,6 +42,7 @@ struct StatePaths: Sendable {
     var lockFile: String { stateDirectory + "/lock" }
     var appliedFile: String { stateDirectory + "/applied.json" }
     var pauseFile: String { stateDirectory + "/paused.json" }
+    var pendingFlushFile: String { stateDirectory + "/flush-pending.json" }
     var cacheDirectory: String { stateDirectory + "/cache" }
     var localDirectory: String { stateDirectory + "/local" }
     var backupDirectory: String { stateDirectory + "/backups" }

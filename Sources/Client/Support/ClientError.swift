@@ -1,3 +1,5 @@
+import HostsCore
+
 /// Errors a user can act on; each prints as one line after "hosts-client: ".
 enum ClientError: Error, CustomStringConvertible {
     case invalidSegmentName(String)
@@ -6,7 +8,8 @@ enum ClientError: Error, CustomStringConvertible {
     case notLocal(String)
     case invalidState(path: String, reason: String)
     case writeFailed(path: String, reason: String)
-    case firstFetchFailed(name: String, reason: String)
+    /// `refused`: a file the segment names (token, CA) was refused for safety.
+    case firstFetchFailed(name: String, reason: String, refused: Bool = false)
     case invalidLocalContent(String)
     case editRejected(reason: String, keptAt: String)
     case editorFailed(command: String, status: Int32)
@@ -21,6 +24,8 @@ enum ClientError: Error, CustomStringConvertible {
     case unsafeStateDirectory(path: String, reason: String, fix: String)
     /// A file under the state directory that must not be trusted (a symlink, another user's, not a plain file).
     case unsafeStateFile(path: String, reason: String)
+    /// A file hosts-client was told to read (token, CA bundle, key file) that it must not trust, or cannot read.
+    case file(TrustedFileError)
     /// `restore` of a backup taken of another hosts file (or of one an older client did not label).
     case backupOfOtherFile(id: String, source: String?, target: String)
     /// `apply` while `restore` has paused writes.
@@ -40,7 +45,7 @@ enum ClientError: Error, CustomStringConvertible {
             "\(path) is not valid: \(reason) — run: hosts-client doctor (doctor --fix moves it aside)"
         case .writeFailed(let path, let reason):
             "cannot write \(path): \(reason)"
-        case .firstFetchFailed(let name, let reason):
+        case .firstFetchFailed(let name, let reason, _):
             "segment '\(name)' not added: \(reason)"
         case .invalidLocalContent(let reason):
             reason
@@ -74,6 +79,8 @@ enum ClientError: Error, CustomStringConvertible {
                 + "; to restore it onto \(target) anyway: hosts-client restore \(id) --onto-other-file"
         case .paused(let pause):
             "\(pause.hostsFile) not written: \(pause.text)"
+        case .file(let error):
+            error.description
         }
     }
 
@@ -82,6 +89,8 @@ enum ClientError: Error, CustomStringConvertible {
         switch self {
         case .invalidState: 65  // EX_DATAERR: a state file is damaged; doctor repairs it
         case .unsafeStateDirectory, .unsafeStateFile: 78  // EX_CONFIG: refused for safety
+        case .file(let error) where error.refused: 78
+        case .firstFetchFailed(_, _, refused: true): 78
         case .paused: 75  // EX_TEMPFAIL: writes resume with `hosts-client resume`
         default: 1
         }

@@ -83,20 +83,27 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         if lenient { try container.encode(lenient, forKey: .lenient) }
     }
 
-    /// The token from ``tokenFile`` (its first non-empty line), or nil when the segment has none.
+    /// The token from ``tokenFile`` (its first non-empty line), or nil when the segment has none. Read the trusted
+    /// way (HostsCore ``TrustedFile``: root's, in directories only root can write, a regular file of at most
+    /// 64 KiB) at every fetch, so a token file that became unsafe since `add` is refused, not sent.
     func bearerToken() throws(SegmentFailure) -> String? {
         guard let tokenFile else { return nil }
         let text: String
         do {
-            text = String(decoding: try AtomicFile.read(tokenFile), as: UTF8.self)
+            text = String(decoding: try TrustedFile.read(tokenFile, .tokenFile), as: UTF8.self)
         } catch {
-            throw .fetch("token file \(error.description)")
+            throw .file(error)
         }
         guard
             let token = text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
                 .first(where: { !$0.isEmpty })
         else { throw .fetch("token file \(tokenFile) is empty") }
         return token
+    }
+
+    /// The `--ca-file` bundle, read and parsed, or nil when the segment has none.
+    func caBundle() throws(SegmentFailure) -> CABundle? {
+        try caFile.map { path throws(SegmentFailure) in try CABundle.load(path) }
     }
 
     var isPinned: Bool { !publicKeys.isEmpty }

@@ -25,9 +25,10 @@ struct SignatureCheck {
         signatureLimits.maxBytes = min(limits.maxBytes, Self.maxSignatureBytes)
         let response: FetchResponse
         let token = try trust.bearerToken()
+        let ca = try trust.caBundle()
         do {
             response = try await fetcher.fetch(
-                signatureURL, etag: nil, lastModified: nil, limits: signatureLimits, caFile: trust.caFile,
+                signatureURL, etag: nil, lastModified: nil, limits: signatureLimits, ca: ca,
                 token: token, deadline: deadline
             ).response
         } catch {
@@ -70,6 +71,14 @@ enum SegmentFailure: Error, CustomStringConvertible, Equatable {
     case content(String)
     /// The shrink guard held an unsigned copy back.
     case shrink(name: String, previous: Int, new: Int)
+    /// The token or CA file could not be read or was refused (``TrustedFileError/refused``).
+    case file(TrustedFileError)
+
+    /// Refused for safety, not merely failed: `sync` exits 78.
+    var refused: Bool {
+        if case .file(let error) = self { return error.refused }
+        return false
+    }
 
     var description: String {
         switch self {
@@ -79,6 +88,7 @@ enum SegmentFailure: Error, CustomStringConvertible, Equatable {
         case .shrink(let name, let previous, let new):
             "held back by the shrink guard: the new copy has \(new) entries, the cached one \(previous) (keeping the "
                 + "cached copy; if the change is meant: hosts-client sync --accept-shrink \(name))"
+        case .file(let error): error.description
         }
     }
 }

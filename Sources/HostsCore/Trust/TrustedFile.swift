@@ -1,0 +1,204 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The one way PseudoDNS reads a file that root reads because a path told it to (a bearer token, a CA bundle, a
+/// configuration file another program names, the client's own state files), so that nobody else can make root
+/// hang, fill its memory or read a file of their choosing:
+///
+/// - the path's directories (``Policy/checkDirectories``) are judged by ``TrustedPath``: trusted owners only, no
+///   directory others may write (sticky ones excepted), links followed only when a trusted owner owns them;
+/// - the file is opened with O_NOFOLLOW (never through a link planted after the check), O_NONBLOCK (a FIFO cannot
+///   hold the reader) and O_CLOEXEC, and judged by fstat on that descriptor, not by a stat before the open: a
+///   regular file, a trusted owner's, writable by nobody else, one name only if asked, at most
+///   ``Policy/maxBytes``;
+/// - it is read to at most ``Policy/maxBytes`` + 1 bytes, so a file that grows after the fstat is still refused
+///   without being read whole.
+public enum TrustedFile {
+    /// What a caller accepts.
+    public struct Policy: Sendable, Equatable {
+        /// What the file is, in messages ("token file").
+        public var label: String
+        /// The largest accepted file; its size in words is in the refusal.
+        public var maxBytes: Int
+        /// Owners accepted for the file, its directories and the links on the way; nil: any owner, and no mode or
+        /// directory check (an unprivileged client's own state).
+        public var owners: Set<uid_t>?
+        /// Judge every directory on the way (``TrustedPath``). Off where the directories were judged already (the
+        /// state directory): then no link is followed at all.
+        public var checkDirectories: Bool
+        /// Follow a link as the last component, when a trusted owner owns it in a judged directory (a CA bundle in
+        /// /etc/ssl/certs is one); otherwise a link there is refused.
+        public var followLinks: Bool
+        /// Refuse a file with more than one hard link (another name, elsewhere, could be someone else's way in).
+        public var singleLink: Bool
+        /// Where such a file belongs, offered after the fix of an ownership or directory problem ("or keep it in
+        /// /etc/pseudodns, root's and 0600"): chown-ing a home directory to root is seldom what is meant.
+        public var advice: String?
+
+        public init(
+            label: String, maxBytes: Int, owners: Set<uid_t>?, checkDirectories: Bool = true, followLinks: Bool = false,
+            singleLink: Bool = false, advice: String? = nil
+        ) {
+            self.followLinks = followLinks
+            self.label = label
+            self.maxBytes = maxBytes
+            self.owners = owners
+            self.checkDirectories = checkDirectories
+            self.singleLink = singleLink
+            self.advice = advice
+        }
+
+        func fix(_ fix: String) -> String { advice.map { "\(fix), or \($0)" } ?? fix }
+    }
+
+    /// The whole file, or a ``TrustedFileError`` naming it and what is wrong.
+    public static func read(_ path: String, _ policy: Policy) throws(TrustedFileError) -> [UInt8] {
+        guard let bytes = try readIfPresent(path, policy) else {
+            throw TrustedFileError(path: path, label: policy.label, errno: ENOENT)
+        }
+        return bytes
+    }
+
+    /// The whole file, or nil when it does not exist.
+    public static func readIfPresent(_ path: String, _ policy: Policy) throws(TrustedFileError) -> [UInt8]? {
+        var real = path
+        if policy.checkDirectories, let owners = policy.owners {
+            let walk = TrustedPath.walk(
+                absolute(path), owners: owners, parentWord: "its directory", followLast: policy.followLinks)
+            if let problem = walk.problems.first {
+                throw TrustedFileError(
+                    path: path, label: policy.label, refusal: problem.reason, fix: policy.fix(problem.fix))
+            }
+            // Unresolved: a component is missing; the open below says which errno.
+            real = walk.resolved ?? path
+        }
+        let fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return nil }
+            if code == ELOOP {
+                throw TrustedFileError(
+                    path: path, label: policy.label, refusal: "it is a symbolic link, which is not followed here",
+                    fix: "give the real path of the file")
+            }
+            throw TrustedFileError(path: path, label: policy.label, errno: code)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw TrustedFileError(path: path, label: policy.label, errno: errno) }
+        if let (reason, fix) = problem(with: info, path: path, policy) {
+            throw TrustedFileError(path: path, label: policy.label, refusal: reason, fix: fix)
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.readAll(fd: fd, path: path, limit: policy.maxBytes)
+        } catch {
+            throw TrustedFileError(path: path, label: policy.label, errno: error.code)
+        }
+        guard bytes.count <= policy.maxBytes else {
+            throw TrustedFileError(path: path, label: policy.label, refusal: tooLarge(policy), fix: sizeFix(path))
+        }
+        return bytes
+    }
+
+    /// Why a file described by `info` (fstat of the open file, or lstat for a listing) is not to be trusted under
+    /// `policy`, with the fix; nil when it is fine.
+    public static func problem(with info: stat, path: String, _ policy: Policy) -> (reason: String, fix: String)? {
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            let what = typeName(type)
+            let fix =
+                type == S_IFLNK ? "give the real path of the file" : "point it at a regular file"
+            return (
+                type == S_IFLNK ? "it is \(what), which is not followed here" : "it is \(what), not a regular file", fix
+            )
+        }
+        if let owners = policy.owners {
+            if !owners.contains(info.st_uid) {
+                return (
+                    "it is owned by uid \(info.st_uid), not \(TrustedPath.describe(owners))",
+                    policy.fix("chown root: \(path), after checking what is in it")
+                )
+            }
+            if let writable = TrustedPath.writableBy(info) {
+                return (
+                    "it is writable by \(writable) (mode \(TrustedPath.octal(info)))", "chmod go-w \(path)"
+                )
+            }
+        }
+        if policy.singleLink && info.st_nlink > 1 {
+            return (
+                "it has \(info.st_nlink) hard links (another name could change it)",
+                "give it a name of its own: cp \(path) \(path).new && mv \(path).new \(path)"
+            )
+        }
+        if info.st_size > policy.maxBytes { return (tooLarge(policy), sizeFix(path)) }
+        return nil
+    }
+
+    /// A relative path made absolute against the working directory: the walk starts at "/".
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+    }
+
+    static func tooLarge(_ policy: Policy) -> String {
+        "it is larger than \(ByteCount.describe(policy.maxBytes)), the most a \(policy.label) may hold"
+    }
+
+    static func sizeFix(_ path: String) -> String { "check that \(path) is the right file" }
+
+    static func typeName(_ type: mode_t) -> String {
+        switch type {
+        case S_IFLNK: "a symbolic link"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFDIR: "a directory"
+        case S_IFSOCK: "a socket"
+        default: "not a regular file"
+        }
+    }
+}
+
+/// Why a file was not read: refused (``refused``: it is not one the caller may trust — the fix says what to change)
+/// or not readable (missing, no permission: ``code``).
+public struct TrustedFileError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The file as the caller named it.
+    public var path: String
+    /// What it is ("token file").
+    public var label: String
+    public var reason: String
+    /// The command or change that makes the file acceptable (refusals only).
+    public var fix: String?
+    /// The errno when the file could not be opened or read; nil for a refusal.
+    public var code: Int32?
+
+    public var refused: Bool { code == nil }
+
+    init(path: String, label: String, refusal reason: String, fix: String) {
+        self.path = path
+        self.label = label
+        self.reason = reason
+        self.fix = fix
+    }
+
+    init(path: String, label: String, errno code: Int32) {
+        self.path = path
+        self.label = label
+        self.reason = String(cString: strerror(code)).lowercased()
+        self.code = code
+    }
+
+    public var description: String {
+        if refused { return "refusing \(label) \(path): \(reason)" + (fix.map { " — \($0)" } ?? "") }
+        return "cannot read \(label) \(path): \(reason)"
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+@testable import HostsCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// HostsCore's one reader of files root is told to read: each way another user could abuse such a file ends in a
+/// refusal naming the file and the problem, without blocking and without reading more than the cap.
+@Suite(.enabled(if: geteuid() == 0, "judges root-owned paths as root"))
+struct TrustedFileTests {
+    static let nobody: uid_t = 65534
+
+    /// A root-owned 0755 directory under /tmp (sticky, root's): a trusted place to start from.
+    func directory() throws -> String {
+        let path = NSTemporaryDirectory() + "trusted-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        chmod(path, 0o755)
+        return path
+    }
+
+    func write(_ text: String, to path: String, mode: mode_t = 0o600) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, mode)
+    }
+
+    let policy = TrustedFile.Policy(label: "token file", maxBytes: 64 << 10, owners: [0], followLinks: true)
+
+    func refusal(_ path: String, _ policy: TrustedFile.Policy) -> String? {
+        do {
+            _ = try TrustedFile.read(path, policy)
+            return nil
+        } catch {
+            #expect(error.refused, "\(error)")
+            #expect(error.description.hasPrefix("refusing token file \(path): "), "\(error)")
+            #expect(!error.description.contains("\n"))
+            return error.description
+        }
+    }
+
+    @Test func readsAPlainRootFileAndARootLinkToOne() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("s3cret\n", to: dir + "/token")
+        #expect(try TrustedFile.read(dir + "/token", policy) == Array("s3cret\n".utf8))
+        #expect(symlink(dir + "/token", dir + "/link") == 0)
+        #expect(try TrustedFile.read(dir + "/link", policy) == Array("s3cret\n".utf8), "root's link, root's dir")
+        var strict = policy
+        strict.followLinks = false
+        #expect(refusal(dir + "/link", strict)?.contains("symbolic link") == true)
+        #expect(try TrustedFile.readIfPresent(dir + "/missing", policy) == nil)
+        #expect(throws: TrustedFileError.self) { try TrustedFile.read(dir + "/missing", policy) }
+    }
+
+    @Test func fifoDeviceAndDirectoryAreRefusedWithoutBlocking() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(mkfifo(dir + "/fifo", 0o600) == 0)
+        #expect(refusal(dir + "/fifo", policy)?.contains("a FIFO (named pipe), not a regular file") == true)
+        #expect(symlink("/dev/zero", dir + "/zero") == 0)
+        #expect(refusal(dir + "/zero", policy)?.contains("a character device, not a regular file") == true)
+        #expect(refusal(dir, policy)?.contains("a directory, not a regular file") == true)
+    }
+
+    @Test func sizeCapIsNamedAndAGrowingFileIsNotReadWhole() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write(String(repeating: "x", count: (64 << 10) + 1), to: dir + "/big")
+        #expect(refusal(dir + "/big", policy)?.contains("larger than 64 KiB, the most a token file may hold") == true)
+        try write(String(repeating: "x", count: 64 << 10), to: dir + "/full")
+        #expect(try TrustedFile.read(dir + "/full", policy).count == 64 << 10)
+        // The bounded read itself: a descriptor with more behind it than the cap yields cap + 1 bytes.
+        let fd = open("/dev/zero", O_RDONLY)
+        defer { close(fd) }
+        #expect(try AtomicFile.readAll(fd: fd, path: "/dev/zero", limit: 1000).count == 1001)
+    }
+
+    @Test func anotherUsersFileDirectoryOrLinkIsRefused() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write("t\n", to: dir + "/theirs")
+        chown(dir + "/theirs", Self.nobody, Self.nobody)
+        #expect(refusal(dir + "/theirs", policy)?.contains("it is owned by uid 65534, not root") == true)
+        try write("t\n", to: dir + "/loose", mode: 0o620)
+        #expect(refusal(dir + "/loose", policy)?.contains("writable by its group (mode 0620)") == true)
+
+        let open = dir + "/open"
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: true)
+        chmod(open, 0o777)
+        try write("t\n", to: open + "/token")
+        #expect(refusal(open + "/token", policy)?.contains("its directory \(open) is writable by others") == true)
+
+        let home = dir + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        chown(home, Self.nobody, Self.nobody)
+        try write("t\n", to: home + "/token")
+        #expect(refusal(home + "/token", policy)?.contains("its directory \(home) is owned by uid 65534") == true)
+
+        #expect(symlink(dir + "/loose", dir + "/theirlink") == 0)
+        #expect(lchown(dir + "/theirlink", Self.nobody, Self.nobody) == 0)
+        #expect(
+            refusal(dir + "/theirlink", policy)?.contains("the symbolic link \(dir)/theirlink is owned by uid 65534")
+                == true)
+
+        // A sticky directory (/tmp) is passed through: each user can only replace their own entries there.
+        let sticky = dir + "/sticky"
+        try FileManager.default.createDirectory(atPath: sticky, withIntermediateDirectories: true)
+        chmod(sticky, 0o1777)
+        try write("ok\n", to: sticky + "/token")
+        #expect(try TrustedFile.read(sticky + "/token", policy) == Array("ok\n".utf8))
+    }
+
+    /// The walk starts at "/": a relative path is made absolute against the working directory first.
+    @Test func relativePathsAreMadeAbsolute() {
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(TrustedFile.absolute("token") == cwd + "/token")
+        #expect(TrustedFile.absolute("/etc/token") == "/etc/token")
+    }
+}
