@@ -86,6 +86,29 @@ import Testing
         }
     }
 
+    /// A request for Hummingbird that waited behind polls while the socket was full is passed on when the
+    /// socket drains (not when more bytes arrive): it must still be answered, though the client sends nothing
+    /// more. Found by review: it waited for the request timeout.
+    @Test func aRequestHeldWhileTheSocketWasFullIsStillAnswered() async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        let big = SampleProfiles.large(4000, tag: "big")
+        try fixture.publish("big.hosts", big)
+        try await fixture.withServer { _, port in
+            // Each answer is over NIO's 64 KiB high-water mark: the fast path stops after each and goes on
+            // when the socket drains, where /healthz goes on to Hummingbird.
+            let polls = 100
+            var requests = String(repeating: "GET /profiles/big HTTP/1.1\r\nHost: x\r\n\r\n", count: polls)
+            requests += "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            let raw = try await RawHTTPClient.exchange(Array(requests.utf8), port: port)
+            let responses = try RawHTTPClient.parseAll(raw, methods: Array(repeating: "GET", count: polls + 1))
+            #expect(responses.count == polls + 1)
+            #expect(responses.prefix(polls).allSatisfy { $0.status == 200 && $0.body == Array(big.utf8) })
+            #expect(responses.last?.status == 200)
+            #expect(responses.last?.header("Content-Type") == "application/json")
+        }
+    }
+
     /// Large bodies leave as memory-file regions through per-connection handles, a few kept at a time:
     /// many profiles and codings pipelined on one connection must each arrive whole and in order.
     @Test func largeBodiesArriveWholeAcrossManyProfilesOnOneConnection() async throws {

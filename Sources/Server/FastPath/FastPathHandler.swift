@@ -180,12 +180,14 @@
                 endEvent = event
             }
             process(context)
+            completePassedOn(context)
             flushIfNeeded(context)
         }
 
         func channelWritabilityChanged(context: ChannelHandlerContext) {
             if context.channel.isWritable, state != .handedOver {
                 process(context)
+                completePassedOn(context)
                 flushIfNeeded(context)
                 if readHeld {
                     readHeld = false
@@ -200,9 +202,8 @@
         /// Hummingbird's flush also sends the fast path's answers written since (after Hummingbird's last
         /// answer, ``hummingbirdIdle()``).
         func flush(context: ChannelHandlerContext) {
-            needsFlush = false
-            context.flush()
-            settleAnswers(context)
+            needsFlush = true
+            flushIfNeeded(context)  // which also lifts TCP_CORK, set for a body of the fast path's
         }
 
         func read(context: ChannelHandlerContext) {
@@ -325,6 +326,17 @@
                 close(context)
             } else if state != .handedOver {
                 process(context)
+                completePassedOn(context)
+            }
+        }
+
+        /// A request went on to Hummingbird outside a read (the socket drained, Hummingbird went idle, input
+        /// ended): NIOAsyncChannel hands what it got to Hummingbird only at a read's end, so end one now, or
+        /// the request waits for bytes the client may never send.
+        private func completePassedOn(_ context: ChannelHandlerContext) {
+            if passedOn {
+                passedOn = false
+                context.fireChannelReadComplete()
             }
         }
 
@@ -447,27 +459,32 @@
             }
 
             let connection: ConnectionHeader = !request.keepAlive ? .close : (request.isHTTP10 ? .keepAlive : .none)
-            let status: HTTPResponseStatus
+            let status: Int
             var body: ByteBuffer?
             var file: MemoryFile?
             var whole: MemoryFile?
             let headBytes: ByteBuffer
             switch answer {
             case .representation(let representation, let decision):
-                let response = representation.nioResponse(decision)
-                status = response.status
-                body = response.body
-                file = configuration.sendsFiles ? response.file : nil
+                if case .ok(let useGzip) = decision {
+                    body = useGzip ? representation.gzip : representation.identity
+                    if configuration.sendsFiles {
+                        file = useGzip ? representation.gzipFile : representation.identityFile
+                    }
+                }
                 // Clients poll the same profile over a kept-alive connection: reuse the serialized head (with
-                // its Date) while nothing in it changes.
-                let key = HeadCacheKey(
-                    etag: response.etag, status: status.code, second: HTTPDateCache.second, connection: connection)
+                // its Date) while nothing in it changes (the representation and the decision fix its headers).
+                let key = HeadCacheKey(decision: decision, second: HTTPDateCache.second, connection: connection)
                 if let cached = headCache, cached.representation === representation, cached.key == key {
                     headBytes = cached.bytes
+                    status = cached.status
                 } else {
+                    let response = representation.nioResponse(decision)
+                    status = Int(response.status.code)
                     headBytes = Self.serialize(
-                        status, response.headers, connection: connection, allocator: context.channel.allocator)
-                    headCache = HeadCache(representation: representation, key: key, bytes: headBytes)
+                        response.status, response.headers, connection: connection,
+                        allocator: context.channel.allocator)
+                    headCache = HeadCache(representation: representation, key: key, bytes: headBytes, status: status)
                 }
                 // The common poll — a keep-alive GET of a large body — goes out whole, in one sendfile.
                 if case .ok(let useGzip) = decision, file != nil, request.method == .get, connection == .none,
@@ -480,10 +497,11 @@
                     }
                 }
             case .plain(let plain):
-                status = HTTPResponseStatus(statusCode: plain.status, reasonPhrase: plain.reasonPhrase)
+                status = plain.status
                 body = ByteBuffer(string: plain.text)
                 headBytes = Self.serialize(
-                    status, HTTPHeaders(plain.headers.map { ($0.name, $0.value) }), connection: connection,
+                    HTTPResponseStatus(statusCode: plain.status, reasonPhrase: plain.reasonPhrase),
+                    HTTPHeaders(plain.headers.map { ($0.name, $0.value) }), connection: connection,
                     allocator: context.channel.allocator)
             }
             if request.method == .head { body = nil }
@@ -499,7 +517,7 @@
             needsFlush = true
 
             accounting.answered(
-                method: request.methodName, path: request.path, route: route.label, status: Int(status.code),
+                method: request.methodName, path: request.path, route: route.label, status: status,
                 bodyBytes: body?.readableBytes ?? 0, started: started, remoteText: { remoteText(context) })
             return true
         }
@@ -536,11 +554,11 @@
             var representation: Representation
             var key: HeadCacheKey
             var bytes: ByteBuffer
+            var status: Int
         }
 
         private struct HeadCacheKey: Equatable {
-            var etag: String
-            var status: UInt
+            var decision: Representation.Decision
             var second: Int64
             var connection: ConnectionHeader
         }

@@ -27,8 +27,12 @@ struct TrustedFileAttackTests {
 
     /// Runs the client on the attack, bounded in time and memory.
     func attack(_ sandbox: ClientSandbox, _ arguments: [String]) async throws -> Outcome {
-        let launched = try sandbox.launch(arguments, prefix: Self.limited)
-        return try await offThePool {
+        try await finish(sandbox.launch(arguments, prefix: Self.limited))
+    }
+
+    /// Waits for a launched client, killing it at the bound.
+    func finish(_ launched: ClientSandbox.Launched) async throws -> Outcome {
+        try await offThePool {
             let exited = waitUntil(seconds: Self.bound) { !launched.process.isRunning }
             if !exited { kill(launched.process.processIdentifier, SIGKILL) }
             launched.process.waitUntilExit()
@@ -151,5 +155,50 @@ struct TrustedFileAttackTests {
         try await expectLockFree(sandbox)
         let status = try sandbox.run(["status"])
         #expect(status.stdout.contains("refusing token file"), "\(status.stdout)")
+    }
+
+    /// `add --local --from` reads its file with the state lock held: a FIFO there held the lock for good, and every
+    /// other client waited behind it. Now the FIFO is refused and the next client gets the lock at once.
+    @Test func aFIFOGivenToAddFromDoesNotHoldTheStateLock() async throws {
+        let sandbox = try ClientSandbox()
+        let fifo = sandbox.root + "/mine.hosts"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let launched = try sandbox.launch(["add", "mine", "--local", "--from", fifo], prefix: Self.limited)
+        let lockFile = sandbox.stateDirectory + "/lock"
+        // Until the add is gone, or holds the lock (flock -n fails): then a second client must still get it.
+        let settled = try await offThePool {
+            waitUntil(seconds: Self.bound) {
+                !launched.process.isRunning
+                    || WriteSafetyTests.shell(["/usr/bin/flock", "-n", "-E", "3", lockFile, "true"]) == 3
+            }
+        }
+        #expect(settled)
+        try await expectLockFree(sandbox)
+        let add = try await finish(launched)
+        expectRefused(add, file: fifo, "it is a FIFO (named pipe), not a regular file")
+    }
+
+    /// Under sudo, a file read once by the command that names it (`--from`) may be the invoking user's; a token
+    /// file, read again by the service at every sync, may not.
+    @Test func theSudoUserIsTrustedForAddFromButNotForATokenFile() async throws {
+        let sandbox = try ClientSandbox()
+        let server = try server()
+        defer { server.stop() }
+        let home = try Attacker.home(in: sandbox)
+        #expect(Attacker.shell("printf '10.0.0.9 mine.example\\n' > \(home)/mine.hosts && echo t > \(home)/token") == 0)
+        let sudo = ["SUDO_UID": "\(Attacker.uid)"]
+
+        let foreign = try sandbox.run(["add", "mine", "--local", "--from", home + "/mine.hosts"])
+        #expect(foreign.status == 78, "without sudo another user's file is refused: \(foreign.stderr)")
+        let mine = try sandbox.run(["add", "mine", "--local", "--from", home + "/mine.hosts"], environment: sudo)
+        #expect(mine.ok, "\(mine.stderr)")
+        #expect(sandbox.blockLines.contains("10.0.0.9 mine.example"))
+
+        let token = try sandbox.run(
+            ["add", "office", "--url", server.url("/profiles/office"), "--token-file", home + "/token"],
+            environment: sudo)
+        #expect(token.status == 78, "\(token.stderr)")
+        #expect(token.stderr.contains("refusing token file \(home)/token: its directory \(home) is owned by uid 65534"))
+        #expect(server.requests(to: "/profiles/office").isEmpty)
     }
 }
