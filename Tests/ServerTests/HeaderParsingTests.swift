@@ -54,6 +54,17 @@ import Testing
         #expect(!accepts("identity"))
     }
 
+    /// The byte scan for values without q-values decides as the full grammar does.
+    @Test func acceptEncodingWithoutQualitiesIsScannedAsParsed() {
+        let values = [
+            "gzip, deflate", "deflate, gzip", "deflate", "br", "*", " * ", "identity, *", "GZip", "x-GZIP", "gzip2",
+            "xgzip", "gzi", "", ",", " , gzip ,", "\tgzip\t", "deflate,br", "gzip,", ",,*", "g zip", "**",
+        ]
+        for value in values {
+            #expect(AcceptEncoding.namesGzipOrAny(value) == AcceptEncoding.acceptsGzip(parsing: [value]), "\(value)")
+        }
+    }
+
     @Test func routesAreMatchedNotResolved() {
         #expect(Route(path: "/") == .root)
         #expect(Route(path: "/profiles") == .index)
