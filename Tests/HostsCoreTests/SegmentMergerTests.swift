@@ -67,9 +67,10 @@ import Testing
         #expect(result.entryCount == 2)
     }
 
-    /// Property: for random segments (shared names, repeated names within an entry, several addresses per name),
-    /// each segment's section holds exactly its mappings of names no earlier segment claimed, every dropped
-    /// mapping to another address is reported once, in order, and `entryCount` counts the lines written.
+    /// Property: for random segments (shared names, repeated names within an entry, several addresses per name)
+    /// and random lines outside the block, each segment's section holds exactly its mappings of names neither the
+    /// outside lines nor an earlier segment claimed, every dropped mapping to another address is reported once, in
+    /// order, every kept-out one too, and `entryCount` counts the lines written.
     @Test(arguments: 0..<3)
     func keepsExactlyTheUnclaimedMappings(round: Int) throws {
         var random = SeededGenerator(seed: UInt64(round) * 104_729 + 3)
@@ -90,7 +91,11 @@ import Testing
             let segments = tables.enumerated().map { index, entries in
                 Segment(name: "seg\(index)", origin: "remote http://h/\(index)", entries: entries)
             }
-            let result = SegmentMerger.merge(segments)
+            let ownerNames = Array(names.shuffled(using: &random).prefix(Int.random(in: 0...3, using: &random)))
+            let hosts = try HostsDocument(
+                bytes: Array(ownerNames.enumerated().map { "10.9.9.\($0) \($1.value.uppercased())\n" }.joined().utf8))
+            let outside = hosts.outsideNames()
+            let result = SegmentMerger.merge(segments, keepingOut: outside)
             let context = "round \(round), iteration \(iteration)"
 
             // The same segments as validated text (entries built only as the merge reads them) merge identically.
@@ -103,18 +108,28 @@ import Testing
                 #expect(lines.entries == entries, "\(context)")
                 return Segment(name: "seg\(index)", origin: "remote http://h/\(index)", table: lines)
             }
-            let fromLines = SegmentMerger.merge(asLines)
+            let fromLines = SegmentMerger.merge(asLines, keepingOut: outside)
             #expect(fromLines.body == result.body, "\(context)")
             #expect(fromLines.conflicts == result.conflicts, "\(context)")
             #expect(fromLines.entryCount == result.entryCount, "\(context)")
+            #expect(fromLines.keptOut == result.keptOut, "\(context)")
 
             var owner: [Hostname: (segment: String, address: IPAddress)] = [:]
             var expectedConflicts: [Conflict] = []
+            var expectedKeptOut: [KeptOutName] = []
             var expectedSections: [Set<String>] = []
             for (segment, entries) in zip(segments, tables) {
                 var pairs: Set<String> = []
                 for entry in entries {
                     for name in entry.hostnames {
+                        if let owned = ownerNames.firstIndex(of: name) {
+                            expectedKeptOut.append(
+                                KeptOutName(
+                                    hostname: name.value, segment: segment.name, line: entry.line,
+                                    address: entry.address.description, outsideLine: owned + 1,
+                                    outsideAddress: "10.9.9.\(owned)"))
+                            continue
+                        }
                         if let claim = owner[name], claim.segment != segment.name {
                             if claim.address != entry.address {
                                 expectedConflicts.append(
@@ -132,6 +147,7 @@ import Testing
                 expectedSections.append(pairs)
             }
             #expect(result.conflicts == expectedConflicts, "\(context)")
+            #expect(result.keptOut == expectedKeptOut, "\(context)")
 
             let sections = result.body.components(separatedBy: "# segment ").dropFirst()
             #expect(sections.count == segments.count, "\(context)")

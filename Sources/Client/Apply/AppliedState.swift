@@ -9,9 +9,12 @@ struct AppliedState: Codable, Sendable, Equatable {
     var flush: ResolverFlush.Report?
     /// Segments the merge left out, so an apply that skips the merge still names them.
     var problems: [String: String]?
+    /// Names kept out of the block (lines outside it define them), so an apply that skips the merge still says so.
+    var keptOut: KeptOutSummary? = nil
 
     enum CodingKeys: String, CodingKey {
         case inputs, flush, problems
+        case keptOut = "kept_out"
         case hostsSHA256 = "hosts_sha256"
     }
 }

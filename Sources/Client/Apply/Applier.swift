@@ -17,6 +17,8 @@ struct Applier {
         var broken: [String: String] = [:]
         /// Set when nothing was written because `restore` paused automatic writes.
         var paused: PauseState?
+        /// Names kept out of the block because lines outside it define them (also when the merge was skipped).
+        var keptOut: KeptOutSummary?
     }
 
     var paths: StatePaths
@@ -59,23 +61,35 @@ struct Applier {
             current = bytes
             // Same inputs as last time and the file is exactly what we wrote: nothing to parse or merge.
             if let applied, applied.inputs == digest, applied.hostsSHA256 == SHA256Hex.of(bytes) { return nil }
+            let document = try ApplyPlan.document(bytes, path: paths.hostsFile)
+            let outside = document.outsideNames()
+            // A retry (the file changed meanwhile) reuses the merge unless the owner's lines now define other
+            // names; then the inputs, whose bytes were let go, are read again from the state directory (what was
+            // just fetched is cached there by now).
+            if let made = plan, made.outside != outside {
+                inputs = try MergeInputs(config: config, store: store)
+                plan = nil
+            }
             if plan == nil {
-                plan = ApplyPlan(inputs: inputs, parsed: parsed)
+                plan = ApplyPlan(inputs: inputs, parsed: parsed, outside: outside)
                 parsed = [:]
                 inputs.releaseBytes()
             }
-            result = try plan!.render(over: bytes, path: paths.hostsFile)
+            result = try plan!.render(over: document, path: paths.hostsFile)
             return result
         }
         let problems = plan?.problems ?? (applied?.problems ?? [:]).merging(inputs.unreadable) { first, _ in first }
         var report = Report(written: false, inPlace: false, plan: plan, problems: problems, broken: inputs.broken)
         let recorded = plan.map { $0.problems.isEmpty ? nil : $0.problems } ?? nil
+        let keptOut = plan.map { KeptOutSummary($0.merge.keptOut) } ?? applied?.keptOut
+        report.keptOut = keptOut
         switch outcome {
         case .unchanged:
             if plan != nil {
                 try store.saveApplied(
                     AppliedState(
-                        inputs: digest, hostsSHA256: SHA256Hex.of(current), flush: applied?.flush, problems: recorded))
+                        inputs: digest, hostsSHA256: SHA256Hex.of(current), flush: applied?.flush, problems: recorded,
+                        keptOut: keptOut))
             }
         case .written(let backupID, let inPlace):
             report.written = true
@@ -85,7 +99,8 @@ struct Applier {
             report.flush = flush
             try store.saveApplied(
                 AppliedState(
-                    inputs: digest, hostsSHA256: SHA256Hex.of(result ?? []), flush: flush, problems: recorded))
+                    inputs: digest, hostsSHA256: SHA256Hex.of(result ?? []), flush: flush, problems: recorded,
+                    keptOut: keptOut))
             try store.clearPendingFlush()
         }
         return report
@@ -96,9 +111,10 @@ struct Applier {
         current: [UInt8], new: [UInt8], plan: ApplyPlan
     ) {
         let inputs = try MergeInputs(config: config, store: store, overrides: overrides)
-        let plan = ApplyPlan(inputs: inputs)
         let current = try writer.readCurrent().bytes
-        return (current, try plan.render(over: current, path: paths.hostsFile), plan)
+        let document = try ApplyPlan.document(current, path: paths.hostsFile)
+        let plan = ApplyPlan(inputs: inputs, outside: document.outsideNames())
+        return (current, try plan.render(over: document, path: paths.hostsFile), plan)
     }
 
     /// Writes a backup's bytes back, after backing up what is there now.

@@ -118,7 +118,8 @@ struct MergeInputs: Sendable {
         var skipped: [String: SkippedLines]
     }
 
-    func merge(parsed: [String: HostsLines] = [:]) -> Merged {
+    /// `outside`: names the lines outside the block define, kept out of it.
+    func merge(parsed: [String: HostsLines] = [:], outside: OutsideNames) -> Merged {
         var segments: [Segment] = []
         var problems: [String: String] = [:]
         var dropped: [String: [DroppedEntry]] = [:]
@@ -137,6 +138,8 @@ struct MergeInputs: Sendable {
                 problems[name] = "\(error)"
             }
         }
-        return Merged(result: SegmentMerger.merge(segments), problems: problems, dropped: dropped, skipped: skipped)
+        return Merged(
+            result: SegmentMerger.merge(segments, keepingOut: outside), problems: problems, dropped: dropped,
+            skipped: skipped)
     }
 }

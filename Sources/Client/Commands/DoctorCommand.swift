@@ -7,7 +7,8 @@ struct DoctorCommand: AsyncParsableCommand {
         discussion: """
             Finds a state directory others could write, symlinks or other users' files where state files \
             belong, and damaged config, meta, cache, pause and backup files. Local segments that no longer \
-            parse are named, never changed.
+            parse are named, never changed. Also lists the segment names kept out of the hosts file's block \
+            because lines outside it define them: the owner's choice, not a problem.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -25,6 +26,10 @@ struct DoctorCommand: AsyncParsableCommand {
                     Console.out(
                         (finding.fixed ? "fixed " : "") + "\(finding.path): \(finding.problem) — \(finding.fix)")
                 }
+            }
+            if !global.json {
+                let location = await LocationCheck.measure((try? context.store.loadConfig()) ?? ClientConfig())
+                for line in StateDoctor(context: context).keptOut(location: location) { Console.out(line) }
             }
             let left = findings.filter { !$0.fixed }.count
             if left > 0 && !global.json {

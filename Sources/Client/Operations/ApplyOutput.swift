@@ -24,6 +24,8 @@ enum ApplyOutput {
                 for conflict in plan.merge.conflicts { Console.out(describe(conflict)) }
             }
         }
+        // The owner's choice, not an error: said once, and the exit status stays 0.
+        if let keptOut = report.keptOut, !quiet || report.written { Console.out(keptOut.text) }
         if report.written {
             var line = "wrote \(hostsFile)"
             if let plan = report.plan {

@@ -62,8 +62,9 @@ struct StatusReport: Codable, Sendable {
     var segments: [SegmentStatus]
     /// Segments whose stored content no longer parses (left out of the merge).
     var problems: [String: String]
-    /// Names of the block that lines outside it define differently, and which address the resolver answers.
-    var shadowed: [ShadowedName]
+    /// Segment names that lines outside the block define, kept out of the block (what apply writes): the owner's
+    /// lines alone answer them.
+    var keptOut: [KeptOutName]
     /// The resolver-cache flush (or after-apply hook) after the last write: which ran and whether it worked.
     var lastFlush: ResolverFlush.Report?
     /// Set when a client wrote the hosts file and stopped before its flush; the next one to take the lock runs it.
@@ -79,7 +80,8 @@ struct StatusReport: Codable, Sendable {
         case hostsFile = "hosts_file"
         case inSync = "in_sync"
         case hasManagedBlock = "has_managed_block"
-        case segments, problems, shadowed, paused
+        case segments, problems, paused
+        case keptOut = "kept_out"
         case lastFlush = "last_flush"
         case pendingFlush = "pending_flush"
         case afterApply = "after_apply"
@@ -103,7 +105,7 @@ struct StatusReport: Codable, Sendable {
             hasManagedBlock = (try? HostsDocument(bytes: current))?.hasManagedBlock ?? false
             segments = []
             problems = [:]
-            shadowed = []
+            keptOut = []
             lastFlush = context.store.loadApplied()?.flush
             return
         }
@@ -113,8 +115,7 @@ struct StatusReport: Codable, Sendable {
         inSync = preview.current == preview.new
         hasManagedBlock = (try? HostsDocument(bytes: preview.current))?.hasManagedBlock ?? false
         problems = preview.plan.problems
-        // What the resolver will answer once the file holds what apply writes (it does when in sync).
-        shadowed = (try? HostsDocument(bytes: preview.new))?.shadowedNames() ?? []
+        keptOut = preview.plan.merge.keptOut
         lastFlush = context.store.loadApplied()?.flush
         segments = try config.segments.map { segment in
             let losers = preview.plan.merge.conflicts.filter { $0.segment == segment.name }
@@ -224,13 +225,7 @@ struct StatusReport: Codable, Sendable {
                     "    " + ApplyOutput.describe(conflict) + " (the resolver answers \(conflict.winnerAddress))")
             }
         }
-        for name in shadowed {
-            lines.append(
-                "shadowed: \(name.hostname) is \(name.blockAddress) in segment \(name.segment) but "
-                    + "\(name.outsideAddress) on line \(name.outsideLine) outside the block; the resolver answers "
-                    + "\(name.resolverAddress)"
-                    + (name.outsideWins ? " (that line comes first)" : " (the block comes first)"))
-        }
+        lines += Self.describe(keptOut: keptOut)
         if let flush = lastFlush {
             lines.append("last flush (\(flush.at.formatted(.iso8601))): \(flush.summary)")
         }
@@ -240,6 +235,24 @@ struct StatusReport: Codable, Sendable {
                     + "hosts-client that stopped before flushing; the next sync or apply flushes")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Text lines shown per kept-out name before the rest is only counted (`--json` lists every one).
+    static let keptOutShown = 20
+
+    /// The summary line `apply` prints, then one line per name (the first ``keptOutShown``).
+    static func describe(keptOut: [KeptOutName]) -> [String] {
+        guard let summary = KeptOutSummary(keptOut) else { return [] }
+        var lines = [summary.text]
+        for name in keptOut.prefix(keptOutShown) {
+            lines.append(
+                "    \(name.hostname): line \(name.outsideLine) outside the block defines it (\(name.outsideAddress)); "
+                    + "segment \(name.segment) line \(name.line) (\(name.address)) left out")
+        }
+        if keptOut.count > keptOutShown {
+            lines.append("    … and \(keptOut.count - keptOutShown) more (status --json lists all)")
+        }
+        return lines
     }
 
     static func describeAge(_ seconds: Int) -> String {

@@ -28,7 +28,7 @@ public enum HostsRenderer {
         -> (text: String, addressLines: Int)
     {
         var out = ""
-        for line in header { out += line.isEmpty ? "#\n" : "# \(line)\n" }
+        for line in header { out += line.isEmpty ? "#\n" : "# \(visible(line))\n" }
         let lines = appendLines(entries, to: &out, entriesApart: entriesApart)
         return (out, lines)
     }
@@ -70,6 +70,9 @@ public enum HostsRenderer {
             // Groups are small (usually one entry), so a linear check beats hashing until a group gets long.
             var seen: Set<Hostname>?
             var comments: [String] = []
+            // Comments past a line's length are cut anyway: not collected, so 100,000 entries on one address with
+            // distinct comments cost neither a quadratic `contains` nor a joined string of megabytes.
+            var commentBytes = 0
             for slot in order[group] {
                 let entry = entries.entry(at: Int(slot))
                 for name in entry.hostnames {
@@ -84,7 +87,10 @@ public enum HostsRenderer {
                     written.append(name)
                     if seen == nil, written.count > 16 { seen = Set(written) }
                 }
-                if let comment = entry.comment, !comments.contains(comment) { comments.append(comment) }
+                if let comment = entry.comment, commentBytes < maxLineBytes, !comments.contains(comment) {
+                    comments.append(comment)
+                    commentBytes += comment.utf8.count + 2
+                }
             }
             lineCount += appendGroup(
                 prefix: prefix, names: written, comment: comments.joined(separator: "; "), to: &out)
@@ -121,6 +127,7 @@ public enum HostsRenderer {
         }
         let room = limit - lineBytes - 4
         if !comment.isEmpty, room > 0 {
+            let comment = visible(comment)
             out += "  # "
             out += comment.utf8.count <= room ? comment : cut(comment, toBytes: room)
         }

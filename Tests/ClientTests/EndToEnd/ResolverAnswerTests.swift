@@ -4,10 +4,10 @@ import Testing
 
 /// The hosts file judged by the resolver that reads it: after the client writes a big block, glibc (getent,
 /// and Python's gethostbyname_ex and getaddrinfo) answers every name with the address the block says — or, for a
-/// name a line outside the block defines differently, with the address `status` says it will.
+/// name a line outside the block defines, with that line's address, as `status` says.
 @Suite(.enabled(if: ResolverNamespace.available, "needs root, unshare -m and /usr/bin/python3"))
 struct ResolverAnswerTests {
-    /// A hand-written line above the block (it wins) and one below it (it loses), for names the profile maps.
+    /// A hand-written line above the block and one below it, for names the profile maps: both win.
     static let outside =
         "127.0.0.1 localhost\n::1 localhost ip6-localhost\n10.99.0.1 host7.corp.example  # old\n"
 
@@ -42,19 +42,21 @@ struct ResolverAnswerTests {
 
         let status = try sandbox.succeed(["status", "--json"])
         let report = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-        let shadowed = (report?["shadowed"] as? [[String: Any]]) ?? []
+        let keptOut = (report?["kept_out"] as? [[String: Any]]) ?? []
         var statusSays: [String: String] = [:]
-        for item in shadowed {
-            if let name = item["hostname"] as? String, let address = item["resolver_address"] as? String {
+        for item in keptOut {
+            if let name = item["hostname"] as? String, let address = item["outside_address"] as? String {
                 statusSays[name] = address
             }
         }
-        #expect(statusSays == ["host7.corp.example": "10.99.0.1", "host8.corp.example": "10.1.0.8"], "\(shadowed)")
+        // Both hand-written lines win, the one below the block too: their names are kept out of it.
+        #expect(statusSays == ["host7.corp.example": "10.99.0.1", "host8.corp.example": "10.99.0.2"], "\(keptOut)")
         let text = try sandbox.succeed(["status"]).stdout
         #expect(
             text.contains(
-                "shadowed: host7.corp.example is 10.1.0.7 in segment office but 10.99.0.1 on line 3 outside the "
-                    + "block; the resolver answers 10.99.0.1 (that line comes first)"), "\(text.prefix(2000))")
+                "kept out of the block: 2 names defined outside it (host7.corp.example, host8.corp.example)\n"
+                    + "    host7.corp.example: line 3 outside the block defines it (10.99.0.1); segment office line 8 "
+                    + "(10.1.0.7) left out"), "\(text.prefix(2000))")
 
         try checkResolver(sandbox: sandbox, expected: profile.expected, overrides: statusSays)
     }
@@ -71,7 +73,7 @@ struct ResolverAnswerTests {
 
     /// Every IPv4 name through glibc's own reading of every line (`getent hosts` enumerates the file in one pass,
     /// IPv4 lines only: the first line per name wins), and a sample — the first and last names, names on line
-    /// boundaries, the shadowed ones, ten IPv6 names and random others — through real lookups
+    /// boundaries, the kept-out ones, ten IPv6 names and random others — through real lookups
     /// (gethostbyname_ex and getaddrinfo each read the whole file per name, too slow for 100,000).
     func checkResolver(
         sandbox: ClientSandbox, expected: [(name: String, address: String)], overrides: [String: String]
