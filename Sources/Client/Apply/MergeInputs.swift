@@ -90,7 +90,10 @@ struct MergeInputs: Sendable {
 
     /// Changes whenever the order, the enabled set, an origin or any content changes.
     var digest: String {
-        var text = "pseudodns-merge-v1\n"
+        // The version changes whenever the same inputs would merge differently, so the first apply after an
+        // upgrade merges again instead of keeping what the old version wrote (v2: names defined outside the block
+        // are kept out of it; the outside lines themselves are in the hosts file's hash).
+        var text = "pseudodns-merge-v2\n"
         for item in items {
             text += "\(item.segment.name)\t\(item.segment.origin)\t\(SHA256Hex.of(item.bytes))\n"
             if let policy = item.policyText { text += "\tpolicy \(policy)\n" }

@@ -1,4 +1,5 @@
 import Foundation
+import HostsCore
 import TestSupport
 import Testing
 
@@ -90,5 +91,30 @@ struct OwnerNamesTests {
             }
         }
         return answers
+    }
+}
+
+/// Machines upgrade with a block the version before wrote, names of the owner's in it.
+@Suite struct OwnerNamesAfterUpgradeTests {
+    /// The old `applied.json` matched the file and the inputs, so the unchanged fast path kept the old block (seen
+    /// with the version before this change's binary): the merge version in the inputs' digest makes the first apply
+    /// after an upgrade merge again.
+    @Test func theFirstApplyAfterAnUpgradeKeepsTheOwnersNamesOut() throws {
+        let sandbox = try ClientSandbox(hosts: "10.1.1.1 db.corp\n")
+        try sandbox.write("127.0.0.5 db.corp\n10.0.0.6 web.corp\n", to: sandbox.root + "/office.hosts")
+        try sandbox.succeed(["add", "office", "--local", "--from", sandbox.root + "/office.hosts"])
+        let old =
+            "10.1.1.1 db.corp\n\(HostsDocument.beginMarker)\n# segment office — local\n10.0.0.6  web.corp\n"
+            + "127.0.0.5 db.corp\n\(HostsDocument.endMarker)\n"
+        try sandbox.write(old, to: sandbox.hostsFile)
+        let segment = try #require(sandbox.file("local/office.hosts"))
+        let digest = SHA256Hex.of(Array("pseudodns-merge-v1\noffice\tlocal\t\(SHA256Hex.of(segment))\n".utf8))
+        let applied = "{\"inputs\":\"\(digest)\",\"hosts_sha256\":\"\(SHA256Hex.of(Array(old.utf8)))\"}\n"
+        try sandbox.write(applied, to: sandbox.stateDirectory + "/applied.json")
+        chmod(sandbox.stateDirectory + "/applied.json", 0o600)
+
+        let apply = try sandbox.succeed(["apply"])
+        #expect(apply.stdout.contains("kept out of the block: 1 name defined outside it (db.corp)"), "\(apply.stdout)")
+        #expect(sandbox.blockLines.filter { !$0.hasPrefix("#") } == ["10.0.0.6 web.corp"], "\(sandbox.hosts)")
     }
 }
