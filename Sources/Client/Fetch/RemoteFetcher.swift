@@ -20,7 +20,7 @@ final class RemoteFetcher: Sendable {
     private let pool: HTTPClientPool
 
     init(maxBytes: Int, proxies: ProxySettings = ProxySettings()) {
-        var configuration = HTTPClient.Configuration(tlsConfiguration: Self.tls(trusting: nil))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: .client())
         // Redirects are followed by hand: AsyncHTTPClient's own following would forward the Authorization header.
         configuration.redirectConfiguration = .disallow
         // The decompressor stops at the cap by itself, before a bomb's expansion reaches memory.
@@ -63,7 +63,7 @@ final class RemoteFetcher: Sendable {
         if caFile != nil && scheme != "https" {
             throw FetchError(reason: "--ca-file needs an https:// URL, not \(url)")
         }
-        let tls = ca.map { Self.tls(trusting: $0.certificates) }
+        let tls = ca.map { TLSConfiguration.client(trusting: $0.certificates) }
         let rules = RedirectRules(original: original, caFile: caFile)
         let sentValidator = etag != nil || lastModified != nil
 
@@ -166,16 +166,6 @@ final class RemoteFetcher: Sendable {
                 reason: "server sent \(contentType.split(separator: ";").first ?? "html"), not a hosts file")
         }
         return .content(bytes: body, etag: header("ETag"), lastModified: header("Last-Modified"))
-    }
-
-    // MARK: TLS
-
-    /// TLS 1.2 at least (RFC 8996); `roots` replaces the system's CAs for a `--ca-file` segment.
-    private static func tls(trusting roots: [NIOSSLCertificate]?) -> TLSConfiguration {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if let roots { tls.trustRoots = .certificates(roots) }
-        return tls
     }
 
     // MARK: errors

@@ -62,7 +62,7 @@ struct HTTPTransport: Sendable {
         self.timeout = timeout
         trust = TrustedRoots(environment: environment)
         var configuration = HTTPClient.Configuration(
-            tlsConfiguration: (try? trust.tlsConfiguration()) ?? TrustedRoots.system)
+            tlsConfiguration: (try? trust.tlsConfiguration()) ?? .client())
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .disabled
         // One connection attempt per request: the callers' retry policy decides about another.

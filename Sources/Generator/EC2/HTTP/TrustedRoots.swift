@@ -1,4 +1,5 @@
 import Foundation
+import HostsHTTP
 import NIOSSL
 
 /// The CAs https requests trust, as AWS SDKs choose them: `AWS_CA_BUNDLE` (a PEM file), else the `ca_bundle` of
@@ -39,17 +40,8 @@ struct TrustedRoots: Sendable {
             isRetryable: false)
     }
 
-    /// TLS 1.2 at least (RFC 8996), trusting the system's CAs.
-    static var system: TLSConfiguration {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        return tls
-    }
-
-    /// ``system`` with the chosen CAs.
+    /// HostsHTTP's client TLS with the chosen CAs.
     func tlsConfiguration() throws(HTTPTransportError) -> TLSConfiguration {
-        var tls = Self.system
-        if let roots = try certificates.get() { tls.trustRoots = .certificates(roots) }
-        return tls
+        .client(trusting: try certificates.get())
     }
 }
