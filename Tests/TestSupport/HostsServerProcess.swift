@@ -4,11 +4,16 @@ import Foundation
     import Glibc
 #endif
 
-/// The real `hosts-server` binary serving a directory on a free loopback port, stopped by ``stop()``.
+/// The real `hosts-server` binary serving a directory on a loopback port of its own, stopped by ``stop()``: it
+/// starts on `--port 0` and the port is read from its "listening" log line, so two servers started at once can
+/// never be given one port (a port picked free beforehand could be taken by another test's server first, whose
+/// answers the test would then read).
 public final class HostsServerProcess: @unchecked Sendable {
-    public let port: Int
+    public private(set) var port = 0
     private let process: Process
     public let scheme: String
+    /// Where its log goes when the caller keeps none: read for the port, removed at the end.
+    private var privateLog: String?
 
     /// `http://127.0.0.1:PORT` (or `https://localhost:PORT` with TLS, matching a certificate for localhost).
     public var baseURL: String { scheme == "https" ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)" }
@@ -34,10 +39,9 @@ public final class HostsServerProcess: @unchecked Sendable {
         standardOutput: FileHandle? = nil, unprivileged: Bool = false
     ) throws {
         let binary = try BuiltProducts.path(of: "hosts-server")
-        port = try LoopbackSocket.freePort()
         scheme = tls == nil ? "http" : "https"
         process = Process()
-        var arguments = ["--dir", directory, "--port", "\(port)", accessLog ? "--access-log" : "--no-access-log"]
+        var arguments = ["--dir", directory, "--port", "0", accessLog ? "--access-log" : "--no-access-log"]
         arguments += ["--threads", "1"]
         if let tls { arguments += ["--tls-cert", tls.certificate, "--tls-key", tls.key] }
         arguments += extraArguments
@@ -53,24 +57,37 @@ public final class HostsServerProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.standardOutput = standardOutput ?? FileHandle.nullDevice
-        if let logFile {
-            FileManager.default.createFile(atPath: logFile, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
+        let log = logFile ?? NSTemporaryDirectory() + "hosts-server-\(UUID().uuidString).log"
+        if logFile == nil { privateLog = log }
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         try process.run()
         // Up to 60 s: a loaded 2-core machine has been seen to take more than 5 s to start a debug build.
         for _ in 0..<1_200 {
-            if let fd = try? LoopbackSocket.connect(port: port) {
-                close(fd)
+            if let listening = Self.listeningPort(inLog: log) {
+                port = listening
                 return
             }
             if !process.isRunning { break }
             usleep(50_000)
         }
+        let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(3)
         stop()
-        throw StartError(description: "hosts-server did not start listening on port \(port)")
+        throw StartError(
+            description: "hosts-server did not start listening (\(terminationDescription)): "
+                + (tail?.joined(separator: " | ") ?? "no log"))
+    }
+
+    /// The port of the server's `address=HOST:PORT … listening` log line, once it has written it.
+    static func listeningPort(inLog path: String) -> Int? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasSuffix(" listening") {
+            guard let field = line.split(separator: " ").first(where: { $0.hasPrefix("address=") }),
+                let colon = field.lastIndex(of: ":"), let port = Int(field[field.index(after: colon)...])
+            else { continue }
+            return port
+        }
+        return nil
     }
 
     /// Whether the process is still running (it has not exited or crashed).
@@ -105,5 +122,8 @@ public final class HostsServerProcess: @unchecked Sendable {
         _ = waitForExit(seconds: 30)
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if let privateLog { try? FileManager.default.removeItem(atPath: privateLog) }
+    }
 }
