@@ -1,12 +1,7 @@
 /// RFC 9110 §7.2: `Host = uri-host [ ":" port ]`, with uri-host an IP literal in brackets, an IPv4
 /// address or a registered name (RFC 3986 §3.2.2). An empty value is valid (a target without authority).
 enum HostField {
-    static func isValid(_ value: String.UTF8View) -> Bool {
-        // Over the bytes in place: indexing a String.UTF8View costs a call a byte, on every request's Host.
-        if let valid = value.withContiguousStorageIfAvailable({ isValid(bytes: $0) }) { return valid }
-        return Array(value).withUnsafeBufferPointer { isValid(bytes: $0) }
-    }
-
+    /// Over the value's bytes as the request head holds them: this runs for every request's Host.
     static func isValid(bytes value: UnsafeBufferPointer<UInt8>) -> Bool {
         var bytes = value[...]
         if bytes.first == UInt8(ascii: "[") {
