@@ -93,8 +93,8 @@ struct SegmentSync {
             return result
         } catch {
             return Fetched(
-                name: segment.name, outcome: .failed(error.description, refused: error.refused), segment: segment,
-                startedAt: startedAt)
+                name: segment.name, outcome: .failed(VisibleText.escaped(error.description), refused: error.refused),
+                segment: segment, startedAt: startedAt)
         }
     }
 

@@ -34,7 +34,8 @@ enum ClientError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .invalidSegmentName(let name):
-            "invalid segment name '\(name)': use lowercase letters, digits and '-', starting with a letter or digit"
+            "invalid segment name '\(VisibleText.excerpt(name))': use lowercase letters, digits and '-', starting "
+                + "with a letter or digit"
         case .unknownSegment(let name):
             "no segment named '\(name)' (see: hosts-client list)"
         case .segmentExists(let name):
