@@ -93,8 +93,10 @@ struct SegmentSync {
             return result
         } catch {
             return Fetched(
-                name: segment.name, outcome: .failed(VisibleText.escaped(error.description), refused: error.refused),
-                segment: segment, startedAt: startedAt)
+                name: segment.name,
+                outcome: .failed(VisibleText.escaped(error.describe(segment: segment.name)), refused: error.refused),
+                segment: segment,
+                startedAt: startedAt)
         }
     }
 

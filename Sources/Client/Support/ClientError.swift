@@ -26,6 +26,8 @@ enum ClientError: Error, CustomStringConvertible {
     case unsafeStateFile(path: String, reason: String)
     /// A file hosts-client was told to read (token, CA bundle, key file) that it must not trust, or cannot read.
     case file(TrustedFileError)
+    /// A token or CA file given to `add` or `trust` that is missing, unreadable or empty.
+    case credential(String)
     /// `restore` of a backup taken of another hosts file (or of one an older client did not label).
     case backupOfOtherFile(id: String, source: String?, target: String)
     /// `apply` while `restore` has paused writes.
@@ -82,6 +84,8 @@ enum ClientError: Error, CustomStringConvertible {
             "\(pause.hostsFile) not written: \(pause.text)"
         case .file(let error):
             error.description
+        case .credential(let text):
+            text
         }
     }
 
@@ -91,6 +95,7 @@ enum ClientError: Error, CustomStringConvertible {
         case .invalidState: 65  // EX_DATAERR: a state file is damaged; doctor repairs it
         case .unsafeStateDirectory, .unsafeStateFile: 78  // EX_CONFIG: refused for safety
         case .file(let error) where error.refused: 78
+        case .credential: 78
         case .firstFetchFailed(_, _, refused: true): 78
         case .paused: 75  // EX_TEMPFAIL: writes resume with `hosts-client resume`
         default: 1
