@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole PseudoDNS story on one machine, in a sandbox under .build/demo:
-# moto_server (EC2-compatible) seeded with an estate → hosts-generator → hosts-server → hosts-client
+# moto (EC2-compatible, scripts/moto-server.py) seeded with an estate → hosts-generator → hosts-server → hosts-client
 # on a sandbox hosts file; then the estate changes and the client picks the change up.
 # KEEP=1 leaves moto and the server running until Ctrl-C.
 set -euo pipefail
@@ -10,10 +10,18 @@ WORK="${DEMO_DIR:-$PWD/.build/demo}"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() { # URL
-    for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-    echo "demo: $1 did not answer" >&2; return 1
+# Servers start on port 0 and report the port they bound: the first match of sed expression $2 in file $1, waited
+# for (up to 30 s) while process $3 runs. A port picked free beforehand could be taken by another process first.
+reported_port() { # FILE SED-EXPRESSION PID NAME
+    local port
+    for _ in $(seq 1 300); do
+        port=$(sed -n "$2" "$1")
+        [ -n "$port" ] && { echo "$port"; return 0; }
+        kill -0 "$3" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "demo: $4 reported no port; its log: $1" >&2
+    return 1
 }
 pids=()
 cleanup() {
@@ -34,11 +42,11 @@ if [ "${KEEP:-}" = 1 ]; then trap 'echo; exit 0' INT; else trap 'exit 130' INT; 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo AWS_EC2_METADATA_DISABLED=true
-MOTO_PORT=$(free_port)
-step "moto_server (EC2-compatible) on 127.0.0.1:$MOTO_PORT"
-moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$WORK/moto.log" 2>&1 &
+# --parent: moto exits by itself if this script is killed before it can stop it.
+python3 scripts/moto-server.py --parent $$ >"$WORK/moto.port" 2>"$WORK/moto.log" &
 pids+=($!)
-wait_for "http://127.0.0.1:$MOTO_PORT/moto-api/"
+MOTO_PORT=$(reported_port "$WORK/moto.port" 's/^port=//p' "$!" moto)
+step "moto (EC2-compatible, scripts/moto-server.py) on 127.0.0.1:$MOTO_PORT"
 python3 scripts/demo_estate.py "http://127.0.0.1:$MOTO_PORT" seed
 
 export AWS_ENDPOINT_URL_EC2="http://127.0.0.1:$MOTO_PORT"
@@ -47,12 +55,11 @@ step "hosts-generator generate --config Profiles/example.yml (AWS_ENDPOINT_URL_E
 generate
 ls -l "$WORK/published"
 
-SERVER_PORT=$(free_port)
+"$BIN/hosts-server" --dir "$WORK/published" --host 127.0.0.1 --port 0 >"$WORK/server.log" 2>&1 &
+pids+=($!)
+SERVER_PORT=$(reported_port "$WORK/server.log" 's/.*address=127\.0\.0\.1:\([0-9]*\) .*listening$/\1/p' "$!" hosts-server)
 URL="http://127.0.0.1:$SERVER_PORT"
 step "hosts-server on $URL"
-"$BIN/hosts-server" --dir "$WORK/published" --host 127.0.0.1 --port "$SERVER_PORT" >"$WORK/server.log" 2>&1 &
-pids+=($!)
-wait_for "$URL/healthz"
 
 client() { "$BIN/hosts-client" --hosts-file "$WORK/hosts" --state-dir "$WORK/state" "$@"; }
 printf '127.0.0.1 localhost\n::1 localhost ip6-localhost\n# a line another tool wrote\n10.9.9.9 printer.local\n' >"$WORK/hosts"

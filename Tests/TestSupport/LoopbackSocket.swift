@@ -10,22 +10,36 @@ import Foundation
 public enum LoopbackSocket {
     /// A listening TCP socket on 127.0.0.1 with a kernel-chosen port.
     public static func listen() throws -> (fd: Int32, port: Int) {
+        let (fd, port) = try bound(reuseAddress: true)
+        #if canImport(Glibc)
+            let listening = Glibc.listen(fd, 64) == 0
+        #else
+            let listening = Darwin.listen(fd, 64) == 0
+        #endif
+        guard listening else {
+            let error = SocketError("listen 127.0.0.1:\(port)", errno: errno)
+            close(fd)
+            throw error
+        }
+        return (fd, port)
+    }
+
+    /// A TCP socket bound to 127.0.0.1 on a kernel-chosen port, not listening: connections to the port are
+    /// refused. Without SO_REUSEADDR no other socket can bind the port while this one is open.
+    static func bound(reuseAddress: Bool) throws -> (fd: Int32, port: Int) {
         let fd = try newSocket()
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        if reuseAddress {
+            var yes: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        #if canImport(Glibc)
-            let listening = bound == 0 && Glibc.listen(fd, 64) == 0
-        #else
-            let listening = bound == 0 && Darwin.listen(fd, 64) == 0
-        #endif
-        guard listening else {
-            let error = SocketError("bind/listen 127.0.0.1", errno: errno)
+        guard bound == 0 else {
+            let error = SocketError("bind 127.0.0.1", errno: errno)
             close(fd)
             throw error
         }
@@ -35,13 +49,6 @@ public enum LoopbackSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         return (fd, Int(UInt16(bigEndian: actual.sin_port)))
-    }
-
-    /// A port that was free a moment ago (for servers that must be told their port, like moto_server).
-    public static func freePort() throws -> Int {
-        let (fd, port) = try listen()
-        close(fd)
-        return port
     }
 
     /// A socket connected to 127.0.0.1:port, from `source` when given (any 127/8 address is local on Linux:

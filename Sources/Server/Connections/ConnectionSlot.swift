@@ -34,6 +34,16 @@ final class ConnectionSlot: Sendable {
         return value
     }
 
+    /// Asks the connection, chosen to make room, to close the way a graceful shutdown closes it: what it has
+    /// read is answered and what it has written reaches the client before the close (its answers may still be
+    /// queued below the socket's high-water mark; a hard close would drop them). Thread-safe.
+    func closeToMakeRoom() {
+        channel.pipeline.fireUserInboundEventTriggered(CloseToMakeRoom())
+    }
+
+    /// The event ``closeToMakeRoom()`` sends down the connection's pipeline.
+    struct CloseToMakeRoom: Sendable {}
+
     private static func nanoseconds(_ deadline: NIODeadline) -> Int64 {
         Int64(truncatingIfNeeded: deadline.uptimeNanoseconds)
     }

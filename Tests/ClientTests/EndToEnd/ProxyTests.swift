@@ -84,7 +84,9 @@ import Testing
             strict.stop()
         }
         let requestsBefore = server.requests(to: "/profiles/office").count
-        let downPort = try LoopbackSocket.freePort()
+        let downProxy = try RefusingPort()
+        defer { downProxy.close() }
+        let downPort = downProxy.port
         let down = try sandbox.run(["sync", "--force"], environment: ["http_proxy": "127.0.0.1:\(downPort)"])
         #expect(!down.ok)
         #expect(

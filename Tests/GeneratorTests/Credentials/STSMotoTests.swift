@@ -40,9 +40,10 @@ struct STSMotoTests {
     }
 
     @Test func unreachableSTSNamesTheCall() async throws {
-        let port = try LoopbackSocket.freePort()
+        let down = try RefusingPort()
+        defer { down.close() }
         let sts = STSClient(
-            endpoint: URL(string: "http://127.0.0.1:\(port)")!, region: "eu-west-1",
+            endpoint: URL(string: "http://127.0.0.1:\(down.port)")!, region: "eu-west-1",
             transport: HTTPTransport(timeout: 2))
         let error = await #expect(throws: CredentialsError.self) {
             try await sts.assumeRole(

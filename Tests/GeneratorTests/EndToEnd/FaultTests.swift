@@ -162,9 +162,10 @@ struct FaultTests {
     @Test func connectionRefusedIsRetriedThenFails() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let port = try LoopbackSocket.freePort()
+        let down = try RefusingPort()
+        defer { down.close() }
         let config = try folder.write(
-            "p.yml", GeneratorRun.config(endpoint: "http://127.0.0.1:\(port)", prefixes: ["x"], output: "pub"))
+            "p.yml", GeneratorRun.config(endpoint: "http://127.0.0.1:\(down.port)", prefixes: ["x"], output: "pub"))
         let run = try GeneratorRun.run(["generate", "--config", config])
         #expect(run.status == 1)
         #expect(run.stderr.contains("error: source tokyo, page 1: connection failed:"))

@@ -101,7 +101,8 @@ struct OperationsTests {
         let moto = try await SharedMoto.instance.endpoint()
         let prefix = SharedMoto.uniquePrefix("json")
         _ = try await offThePool { try MotoSeeder(endpoint: moto).create([.init(name: "Web 1", prefix: prefix)]) }
-        let port = try LoopbackSocket.freePort()
+        let osaka = try RefusingPort()
+        defer { osaka.close() }
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let config = try folder.write(
@@ -113,7 +114,7 @@ struct OperationsTests {
                 endpoint: \(moto)
               - name: osaka
                 region: ap-northeast-3
-                endpoint: http://127.0.0.1:\(port)
+                endpoint: http://127.0.0.1:\(osaka.port)
             profiles:
               - name: office
                 prefixes: [\(prefix)]

@@ -1,8 +1,8 @@
 import Foundation
 import TestSupport
 
-/// One moto_server for the whole test process (started on first use). Tests isolate themselves by using their
-/// own `Prefix` tag values; moto's watchdog stops it when the test process exits.
+/// One moto for the whole test process (started on first use). Tests isolate themselves by using their
+/// own `Prefix` tag values; the launcher exits by itself when the test process does.
 actor SharedMoto {
     static let instance = SharedMoto()
     private var starting: Task<MotoServer, any Error>?
