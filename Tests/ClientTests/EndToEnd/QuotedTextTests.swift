@@ -6,7 +6,7 @@ import Testing
 /// What a server sends (a bad line, a signature document) or a file holds reaches root's terminal and journal only
 /// as text that displays as what it is, and only an excerpt of it. Before, an error quoted the field as it came:
 /// U+202E reordered the message, U+009B (CSI) and ESC `[2J` were commands to the terminal, and a 3,000-byte field
-/// was quoted whole.
+/// was quoted whole. A file's line (`add --local --from`) is quoted the same way.
 @Suite struct QuotedTextTests {
     /// Characters a terminal or an editor shows as something else or as nothing, but the line break that ends each
     /// line of output.
@@ -63,6 +63,13 @@ import Testing
             #expect(status.stdout.contains("STALE: invalid content:"), "\(status.stdout)")
             #expect(status.stdout.contains("'be<U+0085>ta<U+2028>'"), "\(status.stdout)")
             #expect(sandbox.blockLines.contains("10.0.0.2 beta"), "the last good copy stays")
+
+            // A line of a file given to `add --local --from` is quoted the same way.
+            let file = sandbox.root + "/mine.hosts"
+            try sandbox.write("10.0.0.1 ok\n10.0.0.2 caf\u{E9}\u{2066}x\u{2069}\n", to: file)
+            let local = try sandbox.run(["add", "mine", "--local", "--from", file])
+            #expect(local.status != 0, "\(local.stderr)")
+            Self.expectVisible(local, showing: ["invalid hostname 'caf\u{E9}<U+2066>x<U+2069>'"])
         }
     }
 
@@ -82,19 +89,6 @@ import Testing
             Self.expectVisible(
                 add, showing: ["signature is for profile '<U+001B>[2J<U+001B>]0;pwned<U+0007>off<U+202E>ice'"])
             #expect(!add.stderr.contains("\u{1B}"))
-        }
-    }
-
-    /// A line of a file given to `add --local --from` is quoted the same way.
-    @Test func aLocalFilesBadLineIsQuotedEscaped() async throws {
-        try await offThePool {
-            let sandbox = try ClientSandbox()
-            let file = sandbox.root + "/mine.hosts"
-            try sandbox.write("10.0.0.1 ok\n10.0.0.2 caf\u{E9}\u{2066}x\u{2069}\n", to: file)
-            let add = try sandbox.run(["add", "mine", "--local", "--from", file])
-            #expect(add.status != 0, "\(add.stderr)")
-            Self.expectVisible(add, showing: ["invalid hostname 'caf\u{E9}<U+2066>x<U+2069>'"])
-            #expect(sandbox.hosts == ClientSandbox.originalHosts, "nothing written")
         }
     }
 }
