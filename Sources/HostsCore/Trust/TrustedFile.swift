@@ -45,11 +45,15 @@ public enum TrustedFile {
         /// Where such a file belongs, offered after the fix of an ownership or directory problem ("or keep it in
         /// /etc/pseudodns, root's and 0600"): chown-ing a home directory to root is seldom what is meant.
         public var advice: String?
+        /// The user root reads the file for (``Reader``): refused unless that user may read it and pass through
+        /// every directory on the way. nil: the file is read for root itself.
+        public var reader: Reader?
 
         public init(
             label: String, maxBytes: Int, owners: Set<uid_t>?, checkDirectories: Bool = true, followLinks: Bool = false,
-            singleLink: Bool = false, secret: Bool = false, advice: String? = nil
+            singleLink: Bool = false, secret: Bool = false, advice: String? = nil, reader: Reader? = nil
         ) {
+            self.reader = reader
             self.secret = secret
             self.followLinks = followLinks
             self.label = label
@@ -76,7 +80,8 @@ public enum TrustedFile {
         var real = path
         if policy.checkDirectories, let owners = policy.owners {
             let walk = TrustedPath.walk(
-                absolute(path), owners: owners, parentWord: "its directory", followLast: policy.followLinks)
+                absolute(path), owners: owners, parentWord: "its directory", followLast: policy.followLinks,
+                reader: policy.reader)
             if let problem = walk.problems.first {
                 throw TrustedFileError(
                     path: path, label: policy.label, refusal: problem.reason, fix: policy.fix(problem.fix))
@@ -156,6 +161,12 @@ public enum TrustedFile {
                 )
             }
         }
+        if let reader = policy.reader, !reader.mayRead(info) {
+            return (
+                "\(reader.name) may not read it (owned by uid \(info.st_uid), mode \(TrustedPath.octal(info)))",
+                Self.readerFix(reader)
+            )
+        }
         if policy.secret, info.st_mode & 0o044 != 0 {
             return (
                 "it holds a secret and others may read it (mode \(TrustedPath.octal(info)))", "chmod go-rwx \(path)"
@@ -184,6 +195,10 @@ public enum TrustedFile {
     }
 
     static func sizeFix(_ path: String) -> String { "check that \(path) is the right file" }
+
+    static func readerFix(_ reader: Reader) -> String {
+        "give a file uid \(reader.uid) may read: under sudo, root reads it only as the user who ran sudo could"
+    }
 
     static func typeName(_ type: mode_t) -> String {
         switch type {
