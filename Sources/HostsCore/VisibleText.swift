@@ -47,7 +47,7 @@ public enum VisibleText {
     }
 
     static func append(_ scalar: Unicode.Scalar, to out: inout String) {
-        if mustEscape(scalar) {
+        if isHidden(scalar) {
             let hex = String(scalar.value, radix: 16, uppercase: true)
             out += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
         } else {
@@ -55,7 +55,9 @@ public enum VisibleText {
         }
     }
 
-    static func mustEscape(_ scalar: Unicode.Scalar) -> Bool {
+    /// Whether `scalar` displays as something else or as nothing: what ``escaped(_:)`` writes as its code point
+    /// (and JSON output as `\uXXXX`, which keeps the value exact).
+    public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
         if scalar == "\t" { return false }
         switch scalar.properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true

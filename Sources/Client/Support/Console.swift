@@ -35,6 +35,28 @@ enum Console {
 
     static func json(_ value: some Encodable) throws {
         let data = try StateStore.encoder.encode(value)
-        FileHandle.standardOutput.write(Data((Redaction.urls(in: String(decoding: data, as: UTF8.self)) + "\n").utf8))
+        let text = Redaction.urls(in: String(decoding: data, as: UTF8.self))
+        FileHandle.standardOutput.write(Data((jsonVisible(text) + "\n").utf8))
+    }
+
+    /// JSON whose strings hold no character that displays as something else or as nothing: each is written as its
+    /// `\uXXXX` escape, so the value a parser reads is unchanged while a terminal shows the JSON as it is.
+    /// JSONEncoder escapes C0 controls itself but not DEL, C1 controls, bidi overrides or zero-width characters
+    /// (an ETag header or a redirect's Location can carry them); outside strings there is only ASCII.
+    static func jsonVisible(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 < 0x7F }) { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            guard scalar.value >= 0x7F, VisibleText.isHidden(scalar) else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            for unit in String(scalar).utf16 {
+                let hex = String(unit, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+        }
+        return out
     }
 }

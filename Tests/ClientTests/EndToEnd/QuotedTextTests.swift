@@ -91,4 +91,27 @@ import Testing
             #expect(!add.stderr.contains("\u{1B}"))
         }
     }
+
+    /// A header the client keeps and shows (the ETag) is shown escaped by `status`, and `status --json` writes
+    /// such characters as JSON escapes: the value a parser reads is the server's, the terminal sees none of them.
+    @Test func aKeptHeaderIsShownEscapedInTextAndJSON() async throws {
+        let server = try ScriptedHTTPServer()
+        defer { server.stop() }
+        let etag = "\"v\u{202E}1\u{9B}2J\""
+        server.route("/profiles/office") { _ in .text("10.0.0.1 alpha\n", etag: etag) }
+        let url = server.url("/profiles/office")
+        try await offThePool {
+            let sandbox = try ClientSandbox()
+            try sandbox.succeed(["add", "office", "--url", url])
+            let status = try sandbox.succeed(["status"])
+            #expect(Self.hidden(status.stdout).isEmpty, "\(Self.hidden(status.stdout)) in: \(status.stdout)")
+            #expect(status.stdout.contains("etag \"v<U+202E>1<U+009B>2J\""), "\(status.stdout)")
+            let json = try sandbox.succeed(["status", "--json"])
+            #expect(Self.hidden(json.stdout).isEmpty, "\(Self.hidden(json.stdout)) in: \(json.stdout)")
+            #expect(json.stdout.contains("v\\u202E1\\u009B2J"), "\(json.stdout)")
+            let report = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+            let segments = report?["segments"] as? [[String: Any]]
+            #expect(segments?.first?["etag"] as? String == etag, "the value is the server's, unchanged")
+        }
+    }
 }
