@@ -228,6 +228,20 @@
             #expect(!connection.channel.isActive)
         }
 
+        /// Closed to make room, but its client does not read what is queued for it: cut off after the grace, since
+        /// the connection limit no longer counts it.
+        @Test func closedToMakeRoomIsCutOffAfterTheGrace() throws {
+            let connection = try Connection()
+            connection.channel.isWritable = false
+            connection.channel.pipeline.fireChannelWritabilityChanged()
+            try connection.send(Self.poll)
+            connection.slot.closeToMakeRoom()
+            connection.channel.embeddedEventLoop.advanceTime(by: ConnectionSlot.closeGrace - .milliseconds(1))
+            #expect(connection.channel.isActive)
+            connection.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+            #expect(!connection.channel.isActive, "a connection closed to make room held on past the grace")
+        }
+
         /// Closed to make room while Hummingbird owes an answer: Hummingbird is asked to shut the connection
         /// down gracefully (it closes after its answer), and no further request is read.
         @Test func closedToMakeRoomLetsHummingbirdFinish() throws {

@@ -55,7 +55,8 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
         if let error = error as? IOError, let name = Self.resourceErrors[error.errnoCode] {
             limit.metrics.countAcceptError(name)
             let freed = limit.takeLongestIdle()
-            freed?.closeToMakeRoom()
+            // A descriptor is wanted now, for the next accept: closed at once, not drained.
+            freed?.channel.close(promise: nil)
             if freed != nil { limit.metrics.countClosedIdle() }
             logger.warning(
                 "accept failed, pausing accepts for 1 s",
