@@ -27,6 +27,7 @@ struct GlobalOptions: ParsableArguments {
         let ok: Bool
         do {
             let context = self.context
+            try context.paths.checkUnderSudo(hostsFlag: hostsFile, stateFlag: stateDir)
             if checkState { try StateDirectory.verify(context.paths) }
             ok = try await body(context)
         } catch let exit as ExitCode {

@@ -1,5 +1,11 @@
 import HostsCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Errors a user can act on; each prints as one line after "hosts-client: ".
 enum ClientError: Error, CustomStringConvertible {
     case invalidSegmentName(String)
@@ -35,6 +41,8 @@ enum ClientError: Error, CustomStringConvertible {
     case backupOfOtherFile(id: String, source: String?, target: String)
     /// `apply` while `restore` has paused writes.
     case paused(PauseState)
+    /// Under sudo, another hosts file or state directory, or `restore --onto-other-file` (``StatePaths``+Sudo).
+    case refusedUnderSudo(what: String, uid: uid_t, scope: String)
 
     var description: String {
         switch self {
@@ -98,6 +106,9 @@ enum ClientError: Error, CustomStringConvertible {
             error.description
         case .credential(let text):
             text
+        case .refusedUnderSudo(let what, let uid, let scope):
+            "refusing \(what): uid \(uid) ran hosts-client through sudo, \(scope) — to use it, run hosts-client "
+                + "as root outside sudo (a root login shell: su -)"
         }
     }
 
@@ -109,6 +120,7 @@ enum ClientError: Error, CustomStringConvertible {
         case .hostsFileTooLarge: 78  // an oversized file where a file belongs
         case .file(let error) where error.refused: 78
         case .credential: 78
+        case .refusedUnderSudo: 78
         case .firstFetchFailed(_, _, refused: true): 78
         case .paused: 75  // EX_TEMPFAIL: writes resume with `hosts-client resume`
         default: 1

@@ -34,9 +34,10 @@ struct SudoReaderTests {
             let secret = sandbox.root + "/shadow"
             try sandbox.write(Self.shadow, to: secret)
             chmod(secret, 0o640)
-            let local = try sandbox.run(["add", "x", "--local", "--from", secret], environment: Self.sudo)
+            let local = try sandbox.runAtDefaultPaths(
+                ["add", "x", "--local", "--from", secret], environment: Self.sudo)
             expectRefused(local, file: secret, "uid 65534 (who ran sudo) may not read it (owned by uid 0, mode 0640)")
-            let key = try sandbox.run(
+            let key = try sandbox.runAtDefaultPaths(
                 ["add", "o", "--url", "http://127.0.0.1:9/profiles/o", "--public-key-file", secret],
                 environment: Self.sudo)
             expectRefused(key, file: secret, "uid 65534 (who ran sudo) may not read it")
@@ -47,7 +48,8 @@ struct SudoReaderTests {
             chmod(closed, 0o700)
             try sandbox.write(Self.shadow, to: closed + "/hosts")
             chmod(closed + "/hosts", 0o644)
-            let hidden = try sandbox.run(["add", "x", "--local", "--from", closed + "/hosts"], environment: Self.sudo)
+            let hidden = try sandbox.runAtDefaultPaths(
+                ["add", "x", "--local", "--from", closed + "/hosts"], environment: Self.sudo)
             expectRefused(hidden, file: closed + "/hosts", "its directory \(closed) may not be searched by uid 65534")
             #expect(sandbox.hosts == ClientSandbox.originalHosts, "nothing written")
             #expect(!sandbox.hosts.contains("SECRETHASH"))
@@ -63,12 +65,13 @@ struct SudoReaderTests {
             try sandbox.write("10.0.0.7 mine\n", to: mine)
             chmod(mine, 0o600)
             #expect(chown(mine, 65534, 65534) == 0)
-            let own = try sandbox.run(["add", "mine", "--local", "--from", mine], environment: Self.sudo)
+            let own = try sandbox.runAtDefaultPaths(["add", "mine", "--local", "--from", mine], environment: Self.sudo)
             #expect(own.ok, "\(own.stderr)")
             let shared = sandbox.root + "/shared.hosts"
             try sandbox.write("10.0.0.8 shared\n", to: shared)
             chmod(shared, 0o644)
-            let world = try sandbox.run(["add", "shared", "--local", "--from", shared], environment: Self.sudo)
+            let world = try sandbox.runAtDefaultPaths(
+                ["add", "shared", "--local", "--from", shared], environment: Self.sudo)
             #expect(world.ok, "\(world.stderr)")
             let rootOnly = sandbox.root + "/root.hosts"
             try sandbox.write("10.0.0.9 rootonly\n", to: rootOnly)
@@ -99,7 +102,8 @@ struct SudoReaderTests {
             chmod(denied, 0o644)
             let setDeny = HostsFileKeepingTests.tool("setfattr", ["-n", "system.posix_acl_access", "-v", deny, denied])
             #expect(setDeny.status == 0)
-            let refused = try sandbox.run(["add", "x", "--local", "--from", denied], environment: Self.sudo)
+            let refused = try sandbox.runAtDefaultPaths(
+                ["add", "x", "--local", "--from", denied], environment: Self.sudo)
             expectRefused(
                 refused, file: denied,
                 "uid 65534 (who ran sudo) may not read it (owned by uid 0, mode 0644, with an ACL)")
@@ -110,7 +114,8 @@ struct SudoReaderTests {
             let setGrant = HostsFileKeepingTests.tool(
                 "setfattr", ["-n", "system.posix_acl_access", "-v", grant, granted])
             #expect(setGrant.status == 0)
-            let read = try sandbox.run(["add", "granted", "--local", "--from", granted], environment: Self.sudo)
+            let read = try sandbox.runAtDefaultPaths(
+                ["add", "granted", "--local", "--from", granted], environment: Self.sudo)
             #expect(read.ok, "\(read.stderr)")
             #expect(sandbox.blockLines.contains("10.0.0.6 granted"))
         }

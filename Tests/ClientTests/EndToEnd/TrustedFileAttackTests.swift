@@ -190,11 +190,12 @@ struct TrustedFileAttackTests {
 
         let foreign = try sandbox.run(["add", "mine", "--local", "--from", home + "/mine.hosts"])
         #expect(foreign.status == 78, "without sudo another user's file is refused: \(foreign.stderr)")
-        let mine = try sandbox.run(["add", "mine", "--local", "--from", home + "/mine.hosts"], environment: sudo)
+        let mine = try sandbox.runAtDefaultPaths(
+            ["add", "mine", "--local", "--from", home + "/mine.hosts"], environment: sudo)
         #expect(mine.ok, "\(mine.stderr)")
         #expect(sandbox.blockLines.contains("10.0.0.9 mine.example"))
 
-        let token = try sandbox.run(
+        let token = try sandbox.runAtDefaultPaths(
             ["add", "office", "--url", server.url("/profiles/office"), "--token-file", home + "/token"],
             environment: sudo)
         #expect(token.status == 78, "\(token.stderr)")

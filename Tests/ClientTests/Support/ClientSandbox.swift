@@ -112,12 +112,50 @@ final class ClientSandbox {
         }
     }
 
+    /// Runs the binary as under sudo would see the machine's own paths: in a private mount namespace
+    /// (`unshare -m`) where the sandbox's hosts file is bind-mounted over /etc/hosts and its state directory over
+    /// /var/lib/pseudodns (on a tmpfs over /var/lib), with no `--hosts-file` or `--state-dir` added. Under sudo
+    /// those options are refused, so this is how a test runs a command as a sudo user without touching the
+    /// machine's own files.
+    @discardableResult
+    func runAtDefaultPaths(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        chmod(stateDirectory, 0o700)
+        let script = """
+            set -e
+            mount --bind "$SANDBOX_HOSTS" /etc/hosts
+            mount -t tmpfs -o mode=0755 sandbox /var/lib
+            mkdir -m 700 /var/lib/pseudodns
+            mount --bind "$SANDBOX_STATE" /var/lib/pseudodns
+            exec "$@"
+            """
+        var env = environment
+        env["SANDBOX_HOSTS"] = hostsFile
+        env["SANDBOX_STATE"] = stateDirectory
+        let process = try launch(
+            arguments, environment: env,
+            prefix: ["/usr/bin/timeout", "-s", "KILL", "120", "/usr/bin/unshare", "-m", "/bin/sh", "-c", script, "sh"],
+            pathOptions: false)
+        process.process.waitUntilExit()
+        return process.finish()
+    }
+
+    /// The tests' environment for a client run, less sudo's variables: tests run by `sudo make test` must not
+    /// run the client as under sudo (which refuses --hosts-file and --state-dir); a test that means sudo passes
+    /// them itself.
+    static func inheritedEnvironment() -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for variable in ["SUDO_UID", "SUDO_GID", "SUDO_USER", "SUDO_COMMAND"] { env.removeValue(forKey: variable) }
+        return env
+    }
+
     private var runCounter = 0
 
-    /// Starts the binary without waiting (for watch and the crash test).
+    /// Starts the binary without waiting (for watch and the crash test). `pathOptions`: add `--hosts-file` and
+    /// `--state-dir` (see ``runAtDefaultPaths(_:environment:)`` for a run without them).
     func launch(
         _ arguments: [String], environment: [String: String] = [:], prefix: [String] = [], binary: String? = nil,
-        hostsFile: String? = nil
+        hostsFile: String? = nil, pathOptions: Bool = true
     ) throws -> Launched {
         guard let binary = binary ?? ClientBinary.path else {
             throw SandboxError("hosts-client binary not found: run `swift build` first (or set HOSTS_CLIENT_BIN)")
@@ -129,7 +167,8 @@ final class ClientSandbox {
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let process = Process()
         let full =
-            ([binary] + arguments + ["--hosts-file", hostsFile ?? self.hostsFile, "--state-dir", stateDirectory])
+            [binary] + arguments
+            + (pathOptions ? ["--hosts-file", hostsFile ?? self.hostsFile, "--state-dir", stateDirectory] : [])
         if prefix.isEmpty {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = Array(full.dropFirst())
@@ -137,7 +176,7 @@ final class ClientSandbox {
             process.executableURL = URL(fileURLWithPath: prefix[0])
             process.arguments = Array(prefix.dropFirst()) + full
         }
-        var env = ProcessInfo.processInfo.environment
+        var env = Self.inheritedEnvironment()
         env.removeValue(forKey: "PSEUDODNS_STATE_DIR")
         env.removeValue(forKey: "PSEUDODNS_HOSTS_FILE")
         // The tests' servers are on loopback: a proxy of the machine running them must not be in the way.

@@ -40,7 +40,7 @@ enum ResolverNamespace {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         process.arguments = ["-s", "KILL", "\(timeout)", "/usr/bin/unshare", "-m", "/bin/sh", scriptPath]
-        var env = ProcessInfo.processInfo.environment
+        var env = ClientSandbox.inheritedEnvironment()
         env["HOSTS"] = hostsFile
         env["CLIENT"] = ClientBinary.path ?? "hosts-client-not-built"
         env["PYTHON"] = "/usr/bin/python3"

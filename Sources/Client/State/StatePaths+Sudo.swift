@@ -1,0 +1,50 @@
+import HostsCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Under sudo, the client manages the machine's hosts file and state directory and no other.
+///
+/// A sudoers rule may give a user `hosts-client` alone; with any `--hosts-file` root would read, back up and rewrite
+/// a file of the user's choosing (a PseudoDNS block in a root-only file, its content saved as a backup), and
+/// `restore --onto-other-file` would copy one file's backup onto another (a root secret into a world-readable
+/// file, or any root-readable file into /etc/hosts). Refused outright, not judged by whether that user may read and
+/// write the file: the state directory must be root's alone (``StateDirectory``), so no directory that user may
+/// write could pass anyway, and a file judged writable now could be another by the time root writes it. An admin
+/// who means another file runs hosts-client as root outside sudo. "Under sudo" is what ``TrustedFile/Policy``'s
+/// `invokingUser` says: root with a `SUDO_UID` other than 0.
+extension StatePaths {
+    /// Throws when run under sudo with a hosts file or state directory other than the defaults; `hostsFlag` and
+    /// `stateFlag` are the options as given, to name the option (or the environment variable) that chose the path.
+    func checkUnderSudo(
+        hostsFlag: String?, stateFlag: String?,
+        invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
+    ) throws {
+        guard let user = invokingUser else { return }
+        if hostsFile != Self.defaultHostsFile {
+            let source = hostsFlag?.isEmpty == false ? "--hosts-file" : "PSEUDODNS_HOSTS_FILE"
+            throw ClientError.refusedUnderSudo(
+                what: "\(source) \(VisibleText.excerpt(hostsFile))", uid: user.uid,
+                scope: "which writes \(Self.defaultHostsFile) only")
+        }
+        if stateDirectory != Self.defaultStateDirectory {
+            let source = stateFlag?.isEmpty == false ? "--state-dir" : "PSEUDODNS_STATE_DIR"
+            throw ClientError.refusedUnderSudo(
+                what: "\(source) \(VisibleText.excerpt(stateDirectory))", uid: user.uid,
+                scope: "which keeps its state in \(Self.defaultStateDirectory) only")
+        }
+    }
+
+    /// `restore --onto-other-file`: under sudo a backup goes back only onto the file it was taken of.
+    static func checkRestoreOntoOtherFileUnderSudo(
+        invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
+    ) throws {
+        guard let user = invokingUser else { return }
+        throw ClientError.refusedUnderSudo(
+            what: "--onto-other-file", uid: user.uid,
+            scope: "which restores a backup only onto the file it was taken of")
+    }
+}

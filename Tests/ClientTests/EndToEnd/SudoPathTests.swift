@@ -1,0 +1,115 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Under sudo the client manages /etc/hosts and /var/lib/pseudodns only. Before, `--hosts-file` and `--state-dir`
+/// were honoured for any path: `sudo hosts-client add mine --local --from seg --hosts-file /root/secret` wrote a
+/// PseudoDNS block into a root-only file and saved its content as a backup, and `restore --onto-other-file` then
+/// copied that backup into a world-readable file (or, at the defaults, any root-readable file into /etc/hosts).
+@Suite(.enabled(if: ResolverNamespace.available, "needs root and unshare (the client runs as root for SUDO_UID)"))
+struct SudoPathTests {
+    static let sudo = SudoReaderTests.sudo
+    static let secret = SudoReaderTests.shadow
+
+    func expectRefused(
+        _ run: ClientSandbox.Run, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(run.status == 78, "exit \(run.status): \(run.stderr)", sourceLocation: sourceLocation)
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(run.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            lines.first?.contains("refusing \(what): uid 65534 ran hosts-client through sudo") == true
+                && lines.first?.contains("run hosts-client as root outside sudo") == true,
+            "\(run.stderr)", sourceLocation: sourceLocation)
+        #expect(!run.stderr.contains("SECRETHASH"), "the file's content was shown", sourceLocation: sourceLocation)
+    }
+
+    /// A root secret (0600) and a segment file the sudo user may read, in the sandbox.
+    func attackFiles(_ sandbox: ClientSandbox) throws -> (secret: String, segment: String) {
+        let secret = sandbox.root + "/secret"
+        try sandbox.write(Self.secret, to: secret)
+        chmod(secret, 0o600)
+        let segment = sandbox.root + "/seg.hosts"
+        try sandbox.write("10.0.0.7 mine\n", to: segment)
+        chmod(segment, 0o644)
+        return (secret, segment)
+    }
+
+    /// The reviewer's attack: the secret is not written, not backed up, not copied anywhere.
+    @Test func anotherHostsFileIsRefusedUnderSudo() async throws {
+        try await offThePool {
+            let sandbox = try ClientSandbox()
+            let (secret, segment) = try attackFiles(sandbox)
+            let add = try sandbox.run(
+                ["add", "mine", "--local", "--from", segment], environment: Self.sudo, hostsFile: secret)
+            expectRefused(add, "--hosts-file \(secret)")
+            #expect(try String(contentsOfFile: secret, encoding: .utf8) == Self.secret, "the secret was modified")
+            #expect(sandbox.backupCount == 0, "a backup was saved")
+            #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory + "/local"), "a segment was added")
+
+            // The same through the environment variable, at the default state directory.
+            let variable = try sandbox.runAtDefaultPaths(
+                ["add", "mine", "--local", "--from", segment],
+                environment: Self.sudo.merging(["PSEUDODNS_HOSTS_FILE": secret]) { $1 })
+            expectRefused(variable, "PSEUDODNS_HOSTS_FILE \(secret)")
+            #expect(try String(contentsOfFile: secret, encoding: .utf8) == Self.secret)
+            #expect(sandbox.backupCount == 0)
+            #expect(sandbox.hosts == ClientSandbox.originalHosts)
+        }
+    }
+
+    @Test func anotherStateDirectoryIsRefusedUnderSudo() async throws {
+        try await offThePool {
+            let sandbox = try ClientSandbox()
+            let (_, segment) = try attackFiles(sandbox)
+            let other = sandbox.root + "/other-state"
+            let add = try sandbox.runAtDefaultPaths(
+                ["add", "mine", "--local", "--from", segment, "--state-dir", other], environment: Self.sudo)
+            expectRefused(add, "--state-dir \(other)")
+            #expect(!FileManager.default.fileExists(atPath: other), "the state directory was made")
+            #expect(sandbox.hosts == ClientSandbox.originalHosts, "the hosts file was written")
+        }
+    }
+
+    /// A backup root took of another file (root outside sudo may) is not restored onto /etc/hosts under sudo.
+    @Test func restoreOntoOtherFileIsRefusedUnderSudo() async throws {
+        try await offThePool {
+            let sandbox = try ClientSandbox()
+            let (secret, segment) = try attackFiles(sandbox)
+            let asRoot = try sandbox.run(["add", "mine", "--local", "--from", segment], hostsFile: secret)
+            #expect(asRoot.ok, "\(asRoot.stderr)")
+            #expect(sandbox.backupCount == 1, "root outside sudo backs up the file it writes")
+            let restore = try sandbox.runAtDefaultPaths(["restore", "--onto-other-file"], environment: Self.sudo)
+            expectRefused(restore, "--onto-other-file")
+            #expect(sandbox.hosts == ClientSandbox.originalHosts, "a backup was restored onto the hosts file")
+            #expect(!sandbox.hosts.contains("SECRETHASH"))
+            #expect(!FileManager.default.fileExists(atPath: sandbox.stateDirectory + "/paused.json"))
+        }
+    }
+
+    /// Under sudo the defaults are managed as before; root without sudo (no SUDO_UID, or SUDO_UID=0) may still use
+    /// other paths, and `restore --onto-other-file`.
+    @Test func theDefaultsUnderSudoAndOtherPathsAsRootStillWork() async throws {
+        try await offThePool {
+            let sandbox = try ClientSandbox()
+            let (secret, segment) = try attackFiles(sandbox)
+            let sudo = try sandbox.runAtDefaultPaths(
+                ["add", "mine", "--local", "--from", segment], environment: Self.sudo)
+            #expect(sudo.ok, "\(sudo.stderr)")
+            #expect(sandbox.blockLines.contains("10.0.0.7 mine"))
+
+            let other = try ClientSandbox()
+            let root = try other.run(["add", "mine", "--local", "--from", segment], environment: ["SUDO_UID": "0"])
+            #expect(root.ok, "\(root.stderr)")
+            #expect(other.blockLines.contains("10.0.0.7 mine"))
+            let onto = try other.run(["add", "two", "--local", "--from", segment], hostsFile: secret)
+            #expect(onto.ok, "\(onto.stderr)")
+            let restore = try other.run(["restore", "--onto-other-file"])
+            #expect(restore.ok, "\(restore.stderr)")
+        }
+    }
+}
