@@ -119,6 +119,17 @@ public enum TrustedFile {
         if let (reason, fix) = problem(with: info, path: path, policy) {
             throw TrustedFileError(path: path, label: policy.label, refusal: reason, fix: fix)
         }
+        // Judged on the open file, whose ACL (if any) only the descriptor reaches without a race.
+        if let reader = policy.reader {
+            let acl = Reader.acl(fd: fd)
+            if !reader.mayRead(info, acl: acl) {
+                throw TrustedFileError(
+                    path: path, label: policy.label,
+                    refusal: "\(reader.name) may not read it (owned by uid \(info.st_uid), mode "
+                        + "\(TrustedPath.octal(info))\(acl == nil ? "" : ", with an ACL"))",
+                    fix: readerFix(reader))
+            }
+        }
         guard info.st_dev == seen.st_dev, info.st_ino == seen.st_ino else {
             throw TrustedFileError(
                 path: path, label: policy.label, refusal: "it was replaced while being opened",
@@ -160,12 +171,6 @@ public enum TrustedFile {
                     "it is writable by \(writable) (mode \(TrustedPath.octal(info)))", "chmod go-w \(path)"
                 )
             }
-        }
-        if let reader = policy.reader, !reader.mayRead(info) {
-            return (
-                "\(reader.name) may not read it (owned by uid \(info.st_uid), mode \(TrustedPath.octal(info)))",
-                Self.readerFix(reader)
-            )
         }
         if policy.secret, info.st_mode & 0o044 != 0 {
             return (

@@ -94,13 +94,14 @@ public enum TrustedPath {
     static func judgeDirectory(
         _ path: String, _ info: stat, owners: Set<uid_t>, parentWord: String, reader: TrustedFile.Reader? = nil
     ) -> [Problem] {
-        if let reader, !reader.maySearch(info) {
+        let acl = reader.flatMap { _ in TrustedFile.Reader.acl(path: path) }
+        if let reader, !reader.maySearch(info, acl: acl) {
             return [
                 Problem(
                     path: path,
                     reason:
                         "\(parentWord) \(path) may not be searched by \(reader.name) (owned by uid \(info.st_uid), "
-                        + "mode \(octal(info)))",
+                        + "mode \(octal(info))\(acl == nil ? "" : ", with an ACL"))",
                     fix: TrustedFile.readerFix(reader))
             ]
         }

@@ -78,4 +78,41 @@ struct SudoReaderTests {
             #expect(sandbox.blockLines.contains("10.0.0.7 mine") && sandbox.blockLines.contains("10.0.0.9 rootonly"))
         }
     }
+
+    /// A POSIX ACL is what the kernel judges: one that takes reading away from the user is honoured though the
+    /// mode shows the file readable by others (before, the mode alone let it through and its line was quoted), and
+    /// one that gives the user reading of a root-only file lets it be read.
+    @Test(.enabled(if: HostsFileKeepingTests.hasTool("setfattr"), "needs setfattr"))
+    func anAccessACLIsJudgedAsTheKernelJudgesIt() async throws {
+        // system.posix_acl_access, version 2, entries (tag, perm, id) little-endian: owner rw, user 65534 ---,
+        // group r, mask r, other r. Then the same with user 65534 r and no group or other access.
+        let deny =
+            "0x02000000" + "01000600ffffffff" + "02000000feff0000" + "04000400ffffffff" + "10000400ffffffff"
+            + "20000400ffffffff"
+        let grant =
+            "0x02000000" + "01000600ffffffff" + "02000400feff0000" + "04000000ffffffff" + "10000400ffffffff"
+            + "20000000ffffffff"
+        try await offThePool {
+            let sandbox = try ClientSandbox()
+            let denied = sandbox.root + "/denied.hosts"
+            try sandbox.write(Self.shadow, to: denied)
+            chmod(denied, 0o644)
+            let setDeny = HostsFileKeepingTests.tool("setfattr", ["-n", "system.posix_acl_access", "-v", deny, denied])
+            #expect(setDeny.status == 0)
+            let refused = try sandbox.run(["add", "x", "--local", "--from", denied], environment: Self.sudo)
+            expectRefused(
+                refused, file: denied,
+                "uid 65534 (who ran sudo) may not read it (owned by uid 0, mode 0644, with an ACL)")
+
+            let granted = sandbox.root + "/granted.hosts"
+            try sandbox.write("10.0.0.6 granted\n", to: granted)
+            chmod(granted, 0o600)
+            let setGrant = HostsFileKeepingTests.tool(
+                "setfattr", ["-n", "system.posix_acl_access", "-v", grant, granted])
+            #expect(setGrant.status == 0)
+            let read = try sandbox.run(["add", "granted", "--local", "--from", granted], environment: Self.sudo)
+            #expect(read.ok, "\(read.stderr)")
+            #expect(sandbox.blockLines.contains("10.0.0.6 granted"))
+        }
+    }
 }
