@@ -221,6 +221,33 @@ import Testing
     }
 }
 
+extension PublishedDirectoryTests {
+    /// A Kubernetes Secret volume presents `--token-file` as `tokens -> ..data/tokens`, `..data -> ..2026_…`,
+    /// rotated by renaming a new `..data` over the old: the links are followed to the file, a version whose
+    /// file is a FIFO is refused without blocking, and the last tokens stay in force.
+    @Test func aTokenFileBehindSecretVolumeLinksIsFollowedAndRotated() throws {
+        let secrets = try PublishedFixture()
+        defer { secrets.remove() }
+        let first = try ConfigMapVolume(secrets.path, version: "..2026_12_01_01", files: ["tokens": "alpha-token\n"])
+        try first.link(["tokens"])
+        let store = try TokenStore(path: "\(secrets.path)/tokens")
+        #expect(store.authorize("Bearer alpha-token") == .granted)
+
+        let second = try ConfigMapVolume(secrets.path, version: "..2026_12_01_02", files: ["tokens": "beta-token\n"])
+        try second.swapData(removing: first)
+        #expect(store.reloadIfChanged())
+        #expect(store.authorize("Bearer alpha-token") == .invalid)
+        #expect(store.authorize("Bearer beta-token") == .granted)
+
+        let third = try ConfigMapVolume(secrets.path, version: "..2026_12_01_03", files: [:])
+        #expect(mkfifo("\(secrets.path)/\(third.version)/tokens", 0o600) == 0)
+        try third.swapData(removing: second)
+        #expect(!store.reloadIfChanged())
+        #expect(store.issue?.reason.contains("not a regular file") == true, "\(String(describing: store.issue))")
+        #expect(store.authorize("Bearer beta-token") == .granted)
+    }
+}
+
 /// A Kubernetes ConfigMap volume's layout, built by hand: the files in a timestamped directory, `..data`
 /// linking to it, and each published name linking through `..data`.
 private struct ConfigMapVolume {
