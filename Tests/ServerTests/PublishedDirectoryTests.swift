@@ -74,12 +74,16 @@ import Testing
             #expect(kept.body == Array(SampleProfiles.office.utf8))
             #expect(!kept.text.contains("secret"))
 
-            // Fixed: served, and the error is gone.
+            // Fixed: served, and the error is gone. (Waiting for "ok" alone raced: a poll between the unlink and
+            // the publish sees no file, no error, and the profile not served yet.)
             unlink("\(fixture.path)/office.hosts")
             try fixture.publish("office.hosts", SampleProfiles.officeV2)
-            #expect(await eventually { (try? await ReloadTests.health(port).status) == "ok" })
-            let fixed = try await RawHTTPClient.request("GET", "/profiles/office", port: port)
-            #expect(fixed.body == Array(SampleProfiles.officeV2.utf8))
+            let fixed = await eventually {
+                (try? await RawHTTPClient.request("GET", "/profiles/office", port: port).body)
+                    == Array(SampleProfiles.officeV2.utf8)
+            }
+            #expect(fixed)
+            #expect(try await ReloadTests.health(port).status == "ok")
         }
     }
 
