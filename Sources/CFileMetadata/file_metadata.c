@@ -98,3 +98,15 @@ int pseudodns_inode_write_flags(const char *path) {
 #endif
     return result;
 }
+
+long pseudodns_fgetxattr(int fd, const char *name, void *buffer, size_t size) {
+    return (long)GET(fd, name, buffer, size);
+}
+
+long pseudodns_lgetxattr(const char *path, const char *name, void *buffer, size_t size) {
+#if defined(__APPLE__)
+    return (long)getxattr(path, name, buffer, size, 0, XATTR_NOFOLLOW);
+#else
+    return (long)lgetxattr(path, name, buffer, size);
+#endif
+}

@@ -72,7 +72,8 @@ public struct Hostname: Hashable, Comparable, Sendable, CustomStringConvertible 
             case 0x80...:
                 throw fail("non-ASCII character (write internationalised names in their xn-- form)")
             default:
-                throw fail("character '\(Character(Unicode.Scalar(byte)))' is not allowed in host names")
+                throw fail(
+                    "character '\(VisibleText.escaped(String(Unicode.Scalar(byte))))' is not allowed in host names")
             }
             if labelLength > Self.maxLabelLength { throw fail("a label is longer than \(Self.maxLabelLength)") }
             previous = byte
@@ -103,5 +104,5 @@ public struct HostnameError: Error, CustomStringConvertible, Sendable, Equatable
         self.reason = reason
     }
 
-    public var description: String { "invalid hostname '\(text)': \(reason)" }
+    public var description: String { "invalid hostname '\(VisibleText.excerpt(text))': \(reason)" }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// A duration written the way people type it on a command line: `90` (seconds), `30s`, `5m`, `1.5h`, `1d`, or a
-/// sum such as `1h30m`. The one duration grammar of every PseudoDNS program.
+/// A duration written the way people type it on a command line: `90` (seconds), `500ms`, `30s`, `5m`, `1.5h`,
+/// `1d`, or a sum such as `1h30m`. The one duration grammar of every PseudoDNS program.
 ///
 /// Stored in JSON as that same text so config files stay readable and hand-editable. Parsing only checks the
 /// grammar; each use checks its own sane range with ``checked(_:in:)``, because a value such as `1e20s` is
@@ -14,28 +14,37 @@ public struct Interval: Hashable, Sendable, Codable, CustomStringConvertible {
     /// No duration PseudoDNS takes is longer than a year; larger numbers are typos or attacks.
     public static let longest: Double = 366 * 86_400
 
-    /// Parses the grammar (digits with an optional fraction, each followed by s, m, h or d; a bare number is
-    /// seconds). Exponents, signs, `inf` and `nan` are not durations.
+    /// Parses the grammar (digits with an optional fraction, each followed by ms, s, m, h or d; a bare number is
+    /// seconds). Exponents, signs, `inf` and `nan` are not durations. `ms` is one unit: `m` followed by `s` was
+    /// an error before (a unit without digits), so no duration that parsed changes meaning.
     public init(parsing text: String) throws(IntervalError) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let trimmed = Array(text.trimmingCharacters(in: .whitespaces).lowercased())
         guard !trimmed.isEmpty, trimmed.count <= 32 else { throw IntervalError(text: text) }
         var total = 0.0
         var digits = ""
-        for character in trimmed {
+        var index = 0
+        while index < trimmed.count {
+            let character = trimmed[index]
+            index += 1
             if character.isASCII && (character.isNumber || character == ".") {
                 digits.append(character)
                 continue
             }
-            let multiplier: Double
+            // Seconds per unit, and per unit divided: a millisecond is divided by 1000 (exact for 500ms, where
+            // multiplying by 0.001 is not).
+            let (multiplier, divisor): (Double, Double)
             switch character {
-            case "s": multiplier = 1
-            case "m": multiplier = 60
-            case "h": multiplier = 3600
-            case "d": multiplier = 86_400
+            case "m" where index < trimmed.count && trimmed[index] == "s":
+                index += 1
+                (multiplier, divisor) = (1, 1000)
+            case "s": (multiplier, divisor) = (1, 1)
+            case "m": (multiplier, divisor) = (60, 1)
+            case "h": (multiplier, divisor) = (3600, 1)
+            case "d": (multiplier, divisor) = (86_400, 1)
             default: throw IntervalError(text: text)
             }
             guard let value = Self.number(digits) else { throw IntervalError(text: text) }
-            total += value * multiplier
+            total += value * multiplier / divisor
             digits = ""
         }
         if !digits.isEmpty {
@@ -114,8 +123,9 @@ public struct IntervalError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         let subject = what.map { "\($0): " } ?? ""
-        guard let range else { return "\(subject)invalid duration '\(text)': use e.g. 30s, 5m, 1h30m or 1d" }
-        return "\(subject)duration '\(text)' is out of range: use \(Interval(seconds: range.lowerBound)) to "
+        let quoted = VisibleText.excerpt(text)
+        guard let range else { return "\(subject)invalid duration '\(quoted)': use e.g. 30s, 5m, 1h30m or 1d" }
+        return "\(subject)duration '\(quoted)' is out of range: use \(Interval(seconds: range.lowerBound)) to "
             + "\(Interval(seconds: range.upperBound))"
     }
 }

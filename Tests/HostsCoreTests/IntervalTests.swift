@@ -5,7 +5,8 @@ import Testing
 @Suite struct IntervalTests {
     @Test(arguments: [
         ("90", 90.0), ("30s", 30), ("5m", 300), ("1h30m", 5400), ("1.5h", 5400), ("1d", 86_400), (" 2M ", 120),
-        ("0.2s", 0.2), ("2d", 172_800), ("0.5s", 0.5),
+        ("0.2s", 0.2), ("2d", 172_800), ("0.5s", 0.5), ("500ms", 0.5), ("100MS", 0.1), ("1s500ms", 1.5),
+        ("1m30s", 90), ("2.5ms", 0.0025), ("1h1ms", 3600.001),
     ])
     func parses(_ text: String, _ seconds: Double) throws {
         #expect(try Interval(parsing: text).seconds == seconds)
@@ -13,7 +14,7 @@ import Testing
 
     @Test(arguments: [
         "", "5x", "s", "1e20s", "1e300d", "inf", "nan", "-5s", "1..5s", ".", "5 m", "１s", "99999999999999d", "m",
-        "five",
+        "five", "ms", "5mss", "5sm", "5 ms", "-500ms",
     ])
     func refuses(_ text: String) {
         #expect(throws: IntervalError.self) { try Interval(parsing: text) }
@@ -26,6 +27,16 @@ import Testing
             try Interval(parsing: "8d").checked("every", in: 10...604_800)
         }
         #expect(error?.description == "every: duration '8d' is out of range: use 10s to 7d")
+    }
+
+    /// Milliseconds meet the same per-use ranges: `500ms` is the `0.5s` it always could be written as.
+    @Test func millisecondsAreCheckedLikeAnyDuration() throws {
+        #expect(try Interval(parsing: "500ms").checked("--request-timeout", in: 0.1...86_400).seconds == 0.5)
+        let error = #expect(throws: IntervalError.self) {
+            try Interval(parsing: "50ms").checked("--access-log-flush", in: 0.1...3600)
+        }
+        #expect(error?.description == "--access-log-flush: duration '0.05s' is out of range: use 0.1s to 1h")
+        #expect(try Interval(parsing: "500ms").duration == .milliseconds(500))
     }
 
     @Test func roundTripsAsText() throws {

@@ -80,6 +80,35 @@ struct TrustedFileTests {
         #expect(refusal(dir + "/to-fifo", anyOwner)?.contains("a FIFO (named pipe), not a regular file") == true)
     }
 
+    /// Read for the user who ran sudo: by owner, group and mode as the kernel judges them (a class that lacks the
+    /// bit is not rescued by a wider one), and every directory on the way searchable by that user.
+    @Test func aReaderMayReadOnlyWhatTheKernelWouldLetThem() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var forNobody = policy
+        forNobody.owners = [0, Self.nobody]
+        forNobody.label = "token file"
+        forNobody.reader = TrustedFile.Reader(uid: Self.nobody, gid: 65534, groups: [])
+        try write("shared\n", to: dir + "/world", mode: 0o644)
+        #expect(try TrustedFile.read(dir + "/world", forNobody) == Array("shared\n".utf8))
+        try write("root's\n", to: dir + "/root", mode: 0o640)
+        #expect(
+            refusal(dir + "/root", forNobody)?.contains(
+                "uid 65534 (who ran sudo) may not read it (owned by uid 0, mode 0640)") == true)
+        try write("own\n", to: dir + "/own", mode: 0o044)
+        #expect(chown(dir + "/own", Self.nobody, 0) == 0)
+        #expect(refusal(dir + "/own", forNobody) != nil, "the owner's class has no read bit: others' does not count")
+        var member = forNobody
+        member.reader = TrustedFile.Reader(uid: Self.nobody, gid: 65534, groups: [0])
+        #expect(try TrustedFile.read(dir + "/root", member) == Array("root's\n".utf8), "group 0 may read 0640")
+        try FileManager.default.createDirectory(atPath: dir + "/closed", withIntermediateDirectories: false)
+        chmod(dir + "/closed", 0o700)
+        try write("inside\n", to: dir + "/closed/file", mode: 0o644)
+        #expect(
+            refusal(dir + "/closed/file", forNobody)?.contains(
+                "its directory \(dir)/closed may not be searched by uid 65534") == true)
+    }
+
     /// Judged before it is opened: a terminal opened by root's service would become its controlling terminal
     /// (another user could then stop it with ^C), and opening some devices acts on them. inotify sees every open
     /// of the node.

@@ -14,14 +14,50 @@ import Testing
 
     @Test func everyInvisibleOrReorderingCharacterIsWrittenAsItsCodePoint() {
         for (scalar, escaped) in Self.hidden {
-            #expect(HostsRenderer.visible("a\(scalar)b") == "a\(escaped)b", "U+\(String(scalar.value, radix: 16))")
+            #expect(VisibleText.escaped("a\(scalar)b") == "a\(escaped)b", "U+\(String(scalar.value, radix: 16))")
         }
         // What displays as itself stays: letters of any script, emoji, the em dash, tabs.
         for kept in [
             "plain ASCII", "caf\u{E9} \u{65E5}\u{672C} \u{05E9}\u{05DC}\u{05D5}\u{05DD}", "\u{1F600} \u{2014}", "a\tb",
         ] {
-            #expect(HostsRenderer.visible(kept) == kept)
+            #expect(VisibleText.escaped(kept) == kept)
         }
+    }
+
+    /// An error quotes outside text escaped the same way, and at most `excerptLimit` characters of it: an escape is
+    /// never cut in two, and a cut says so.
+    @Test func anExcerptIsEscapedAndBounded() {
+        #expect(VisibleText.excerpt("web\u{202E}moc.knab") == "web<U+202E>moc.knab")
+        #expect(VisibleText.excerpt("\u{1B}[2J\u{9B}31m\n") == "<U+001B>[2J<U+009B>31m<U+000A>")
+        let long = String(repeating: "x", count: 5000)
+        #expect(VisibleText.excerpt(long) == String(repeating: "x", count: VisibleText.excerptLimit) + "…")
+        // 78 characters, then an escape of 8 that would pass the limit: it is left out whole.
+        let edge = String(repeating: "y", count: 78) + "\u{202E}" + "z"
+        #expect(VisibleText.excerpt(edge) == String(repeating: "y", count: 78) + "…")
+        let exact = String(repeating: "y", count: 72) + "\u{202E}"
+        #expect(VisibleText.excerpt(exact) == String(repeating: "y", count: 72) + "<U+202E>")
+    }
+
+    /// The errors of HostsCore's parsers quote what they refused through the excerpt.
+    @Test func parseErrorsQuoteAnExcerpt() throws {
+        #expect(
+            throws: HostsParseError(
+                source: "s", line: 1,
+                reason:
+                    "invalid hostname 'a<U+202E>b': non-ASCII character (write internationalised names in their xn-- form)"
+            )
+        ) {
+            try StrictParser.parse(Array("10.0.0.1 a\u{202E}b\n".utf8), source: "s")
+        }
+        #expect(
+            throws: HostsParseError(
+                source: "s", line: 1,
+                reason: "invalid address '10.0.0.1<U+009B>': an IPv4 address has only digits and dots")
+        ) {
+            try StrictParser.parse(Array("10.0.0.1\u{9B} web\n".utf8), source: "s")
+        }
+        let error = try #require(throws: HostnameError.self) { try Hostname(validating: "a\u{1B}b") }
+        #expect(error.description == "invalid hostname 'a<U+001B>b': character '<U+001B>' is not allowed in host names")
     }
 
     /// The Trojan-source comment of a served line reaches the rendered block escaped, and nothing outside ASCII

@@ -11,6 +11,15 @@
     /// The connection's state machine (``FastPathHandler`` ahead of NIO's parser, ``HTTPPartsHandler`` above it)
     /// on NIO's EmbeddedChannel: bytes in, answers and the requests Hummingbird would see out, no sockets.
     @Suite struct FastPathStateTests {
+        private final class EventRecorder: ChannelInboundHandler {
+            typealias InboundIn = HTTPServerRequestPart
+            var quiesced = 0
+            func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+                if event is ChannelShouldQuiesceEvent { quiesced += 1 }
+                context.fireUserInboundEventTriggered(event)
+            }
+        }
+
         /// The pipeline as ``ProfileHTTP1Channel`` builds it, with the test standing in for Hummingbird: it reads
         /// the request parts that come out on top and writes response parts in.
         private final class Connection {
@@ -20,6 +29,8 @@
             let parts: HTTPPartsHandler
             let slot: ConnectionSlot
             let metrics = ServerMetrics()
+            /// The events that reached Hummingbird's side (a graceful shutdown, for one).
+            let events = EventRecorder()
 
             init(answersPolls: Bool = true) throws {
                 fixture = try PublishedFixture()
@@ -42,6 +53,7 @@
                     withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
                     withEncoderConfiguration: .init(), withDecoderLimitConfiguration: .init())
                 try operations.addHandler(parts)
+                try operations.addHandler(events)
                 try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
             }
 
@@ -197,6 +209,54 @@
             #expect(written.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
             #expect(written.contains("\r\nDate: "))
             #expect(!connection.channel.isActive)
+        }
+
+        /// Closed to make room at the connection limit while its answer waits for the socket: it is answered,
+        /// then the connection closes (a hard close would drop the answer NIO still holds).
+        @Test func closedToMakeRoomSendsItsAnswerFirst() throws {
+            let connection = try Connection()
+            connection.channel.isWritable = false
+            connection.channel.pipeline.fireChannelWritabilityChanged()
+            try connection.send(Self.poll)
+            connection.slot.closeToMakeRoom()
+            connection.channel.embeddedEventLoop.run()
+            #expect(connection.channel.isActive, "closed before its answer was written")
+            connection.channel.isWritable = true
+            connection.channel.pipeline.fireChannelWritabilityChanged()
+            connection.channel.embeddedEventLoop.run()
+            #expect(try connection.written().hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(!connection.channel.isActive)
+        }
+
+        /// Closed to make room, but its client does not read what is queued for it: cut off after the grace, since
+        /// the connection limit no longer counts it.
+        @Test func closedToMakeRoomIsCutOffAfterTheGrace() throws {
+            let connection = try Connection()
+            connection.channel.isWritable = false
+            connection.channel.pipeline.fireChannelWritabilityChanged()
+            try connection.send(Self.poll)
+            connection.slot.closeToMakeRoom()
+            connection.channel.embeddedEventLoop.advanceTime(by: ConnectionSlot.closeGrace - .milliseconds(1))
+            #expect(connection.channel.isActive)
+            connection.channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+            #expect(!connection.channel.isActive, "a connection closed to make room held on past the grace")
+        }
+
+        /// Closed to make room while Hummingbird owes an answer: Hummingbird is asked to shut the connection
+        /// down gracefully (it closes after its answer), and no further request is read.
+        @Test func closedToMakeRoomLetsHummingbirdFinish() throws {
+            let connection = try Connection()
+            try connection.send("GET /healthz HTTP/1.1\r\nHost: h\r\n\r\n")
+            #expect(try connection.passedOn() == ["GET /healthz"])
+            connection.slot.closeToMakeRoom()
+            connection.channel.embeddedEventLoop.run()
+            #expect(connection.events.quiesced == 1)
+            try connection.send(Self.poll)
+            try connection.answerAsHummingbird()
+            let written = try connection.written()
+            #expect(written.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(written.components(separatedBy: "HTTP/1.1 ").count == 2, "a request read after the close was asked")
+            #expect(try connection.passedOn().isEmpty)
         }
 
         /// The client's end of input: what was read is answered, then the connection closes.

@@ -55,6 +55,43 @@ import Testing
     }
 
     /// The byte scan for values without q-values decides as the full grammar does.
+    /// The word-at-a-time comparison agrees with the byte rule (uppercase ASCII letters lowered, nothing else)
+    /// for every byte a checked name or value may hold, at every position of every name it is used with, and
+    /// for the names in upper case.
+    @Test func caseInsensitiveEqualsAgreesWithTheByteRule() {
+        let names: [StaticString] = [
+            "host", "upgrade", "if-match", "forwarded", "connection", "close", "keep-alive", "authorization",
+            "if-none-match", "content-length", "accept-encoding", "x-forwarded-for", "if-modified-since",
+            "transfer-encoding", "if-unmodified-since", "*", "gzip", "x-gzip",
+        ]
+        let allowed: [UInt8] = [0x09] + Array(0x20...0x7E)
+        func byteRule(_ bytes: [UInt8], _ name: StaticString) -> Bool {
+            let expected = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            return bytes.count == expected.count
+                && zip(bytes, expected).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0) == $1 }
+        }
+        func fast(_ bytes: [UInt8], _ name: StaticString) -> Bool {
+            bytes.withUnsafeBytes { HTTPListBytes.equals($0[...], name) }
+        }
+        var disagreements: [String] = []
+        for name in names {
+            let text = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            let upper = text.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+            #expect(fast(text, name) && fast(upper, name), "\(name)")
+            for position in text.indices {
+                for byte in allowed {
+                    var changed = text
+                    changed[position] = byte
+                    if fast(changed, name) != byteRule(changed, name) {
+                        disagreements.append("\(name) with byte \(byte) at \(position)")
+                    }
+                }
+            }
+            #expect(!fast(text + [0x61], name) && !fast(Array(text.dropLast()), name))
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
+    }
+
     @Test func acceptEncodingWithoutQualitiesIsScannedAsParsed() {
         let values = [
             "gzip, deflate", "deflate, gzip", "deflate", "br", "*", " * ", "identity, *", "GZip", "x-GZIP", "gzip2",

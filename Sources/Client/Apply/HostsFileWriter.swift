@@ -23,6 +23,14 @@ struct HostsFileWriter {
     var path: String
     var backups: BackupStore
     var maxAttempts = 5
+    /// The largest hosts file read or written (``defaultMaxBytes``).
+    var maxBytes = Self.defaultMaxBytes
+
+    /// 256 MiB: well above any real hosts file (the largest ad-block lists, a million names and more, are tens of
+    /// MiB), and a bound on what a file at `--hosts-file` can make root read into memory (a sparse file of a
+    /// terabyte was read whole: the allocation alone killed the client). Writes are held to it too, so the client
+    /// never writes a file it would refuse to read back.
+    static let defaultMaxBytes = 256 << 20
 
     static let options = AtomicFile.Options(
         mode: 0o644, keepMetadata: true, symlinks: .followToTarget, rewriteInPlaceWhenPinned: true)
@@ -41,6 +49,9 @@ struct HostsFileWriter {
                 try AtomicFile.checkWritable(path, symlinks: .followToTarget)
             }
             guard let new = try transform(current.bytes), new != current.bytes else { return .unchanged }
+            guard new.count <= maxBytes else {
+                throw ClientError.hostsFileTooLarge(path: path, size: new.count, limit: maxBytes, writing: true)
+            }
             let backupID = current.info == nil ? nil : try backups.save(current.bytes)
             try willReplace()
             var readError: (any Error)?
@@ -82,7 +93,12 @@ struct HostsFileWriter {
         var info: stat?
     }
 
-    /// The file as it is now (through a symlink), empty when it does not exist.
+    /// The file as it is now (through a symlink), empty when it does not exist; a file over ``maxBytes`` is refused
+    /// before it is read (and one that grows past it while being read, once the cap is passed).
+    ///
+    /// Not HostsCore's `TrustedFile`: the hosts file may be a symbolic link that is followed (and written at its
+    /// target), it is not judged by its owner (root's /etc/hosts, or the user's own `--hosts-file`), and the writer
+    /// needs the stat of what it read. The cap is the same bounded read (`AtomicFile.readAll(limit:)`).
     func readCurrent() throws -> Snapshot {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         if fd < 0 {
@@ -93,6 +109,18 @@ struct HostsFileWriter {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileSystemError(path: path, operation: "stat") }
         guard (info.st_mode & S_IFMT) == S_IFREG else { throw ClientError.notAFile(path: path) }
-        return Snapshot(bytes: try FileIO.readAll(fd: fd, path: path), info: info)
+        guard Int(info.st_size) <= maxBytes else {
+            throw ClientError.hostsFileTooLarge(path: path, size: Int(info.st_size), limit: maxBytes, writing: false)
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.readAll(fd: fd, path: path, limit: maxBytes)
+        } catch {
+            throw FileSystemError(atomic: error)
+        }
+        guard bytes.count <= maxBytes else {
+            throw ClientError.hostsFileTooLarge(path: path, size: nil, limit: maxBytes, writing: false)
+        }
+        return Snapshot(bytes: bytes, info: info)
     }
 }

@@ -17,8 +17,10 @@ struct DoctorCommand: AsyncParsableCommand {
     func run() async throws {
         try await global.run(checkState: false) { context in
             let findings = try StateDoctor(context: context).run(fix: fix)
+            let location = await LocationCheck.measure((try? context.store.loadConfig()) ?? ClientConfig())
+            let keptOut = StateDoctor(context: context).keptOut(location: location)
             if global.json {
-                try Console.json(findings)
+                try Console.json(DoctorReport(findings: findings, keptOut: keptOut))
             } else if findings.isEmpty {
                 Console.out("\(context.paths.stateDirectory): no problems found")
             } else {
@@ -28,8 +30,7 @@ struct DoctorCommand: AsyncParsableCommand {
                 }
             }
             if !global.json {
-                let location = await LocationCheck.measure((try? context.store.loadConfig()) ?? ClientConfig())
-                for line in StateDoctor(context: context).keptOut(location: location) { Console.out(line) }
+                for line in StatusReport.describe(keptOut: keptOut) { Console.out(line) }
             }
             let left = findings.filter { !$0.fixed }.count
             if left > 0 && !global.json {

@@ -10,7 +10,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "State directory (default: $PSEUDODNS_STATE_DIR or /var/lib/pseudodns).")
     var stateDir: String?
 
-    @Flag(name: .long, help: "Print JSON (list, show, status, backups).")
+    @Flag(name: .long, help: "Print JSON (list, show, status, backups, config, when, doctor).")
     var json = false
 
     static let valueOptions: Set<String> = ["--hosts-file", "--state-dir"]

@@ -140,9 +140,11 @@ struct TrustOptions: ParsableArguments {
         return trust == SegmentTrust() ? nil : trust
     }
 
-    /// A refused file keeps its own error (exit 78); anything else is a bad argument naming the option.
+    /// A refused file keeps its own error and a missing, unreadable or empty one names the option, both exit 78
+    /// (``SegmentFailure/refused``); anything else is a bad argument naming the option.
     private static func problem(_ failure: SegmentFailure, option: String) -> ClientError {
         if case .file(let error) = failure, error.refused { return .file(error) }
+        if failure.refused { return .credential("\(option): \(failure.description)") }
         return .invalidArguments("\(option): \(failure.description)")
     }
 

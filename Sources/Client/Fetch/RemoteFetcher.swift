@@ -163,7 +163,9 @@ final class RemoteFetcher: Sendable {
         let contentType = (header("Content-Type") ?? "").lowercased()
         if contentType.hasPrefix("text/html") || contentType.hasPrefix("application/xhtml") {
             throw FetchError(
-                reason: "server sent \(contentType.split(separator: ";").first ?? "html"), not a hosts file")
+                reason:
+                    "server sent \(VisibleText.excerpt(contentType.split(separator: ";").first ?? "html")), not a hosts file"
+            )
         }
         return .content(bytes: body, etag: header("ETag"), lastModified: header("Last-Modified"))
     }

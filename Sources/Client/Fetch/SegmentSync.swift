@@ -93,7 +93,9 @@ struct SegmentSync {
             return result
         } catch {
             return Fetched(
-                name: segment.name, outcome: .failed(error.description, refused: error.refused), segment: segment,
+                name: segment.name,
+                outcome: .failed(VisibleText.escaped(error.describe(segment: segment.name)), refused: error.refused),
+                segment: segment,
                 startedAt: startedAt)
         }
     }

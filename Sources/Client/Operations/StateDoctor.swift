@@ -50,14 +50,14 @@ struct StateDoctor {
         return findings
     }
 
-    /// The lines `status` shows for the segment names that lines outside the block define (kept out of it by
-    /// apply): not findings, since the owner's lines winning is the owner's choice. Empty when the state cannot be
-    /// read (the findings say why).
-    func keptOut(location: LocationCheck) -> [String] {
+    /// The segment names that lines outside the block define (kept out of it by apply), as `status` has them: not
+    /// findings, since the owner's lines winning is the owner's choice. Empty when the state cannot be read (the
+    /// findings say why).
+    func keptOut(location: LocationCheck) -> [KeptOutName] {
         guard StateDirectory.problems(paths).isEmpty, let config = try? store.loadConfig(),
             let preview = try? context.applier(config).preview(config: location.effective(config))
         else { return [] }
-        return StatusReport.describe(keptOut: preview.plan.merge.keptOut)
+        return preview.plan.merge.keptOut
     }
 
     // MARK: checks

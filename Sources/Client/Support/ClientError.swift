@@ -14,6 +14,9 @@ enum ClientError: Error, CustomStringConvertible {
     case editRejected(reason: String, keptAt: String)
     case editorFailed(command: String, status: Int32)
     case hostsFileKeptChanging(path: String)
+    /// The hosts file (`writing`: the content it would get) is over the cap; `size` nil when it grew past it while
+    /// being read.
+    case hostsFileTooLarge(path: String, size: Int?, limit: Int, writing: Bool)
     case notAFile(path: String)
     case unknownBackup(String)
     case noBackups
@@ -26,6 +29,8 @@ enum ClientError: Error, CustomStringConvertible {
     case unsafeStateFile(path: String, reason: String)
     /// A file hosts-client was told to read (token, CA bundle, key file) that it must not trust, or cannot read.
     case file(TrustedFileError)
+    /// A token or CA file given to `add` or `trust` that is missing, unreadable or empty.
+    case credential(String)
     /// `restore` of a backup taken of another hosts file (or of one an older client did not label).
     case backupOfOtherFile(id: String, source: String?, target: String)
     /// `apply` while `restore` has paused writes.
@@ -34,7 +39,8 @@ enum ClientError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .invalidSegmentName(let name):
-            "invalid segment name '\(name)': use lowercase letters, digits and '-', starting with a letter or digit"
+            "invalid segment name '\(VisibleText.excerpt(name))': use lowercase letters, digits and '-', starting "
+                + "with a letter or digit"
         case .unknownSegment(let name):
             "no segment named '\(name)' (see: hosts-client list)"
         case .segmentExists(let name):
@@ -55,6 +61,15 @@ enum ClientError: Error, CustomStringConvertible {
             "editor '\(command)' exited with status \(status); segment unchanged"
         case .hostsFileKeptChanging(let path):
             "\(path) kept changing while hosts-client tried to write it; nothing written, try again"
+        case .hostsFileTooLarge(let path, let size, let limit, let writing):
+            writing
+                ? "refusing to write \(path): the new content would be \(ByteCount.describe(size ?? 0)), over "
+                    + "\(ByteCount.describe(limit)), the most hosts-client writes to a hosts file; nothing written — "
+                    + "disable or remove the largest segment (hosts-client status shows their entries)"
+                : "refusing hosts file \(path): it is "
+                    + (size.map { "\(ByteCount.describe($0)), " } ?? "growing and now ")
+                    + "larger than \(ByteCount.describe(limit)), the most hosts-client reads as a hosts file; "
+                    + "nothing written — check that \(path) is the hosts file meant (--hosts-file)"
         case .notAFile(let path):
             "\(path) is not a regular file"
         case .unknownBackup(let id):
@@ -81,6 +96,8 @@ enum ClientError: Error, CustomStringConvertible {
             "\(pause.hostsFile) not written: \(pause.text)"
         case .file(let error):
             error.description
+        case .credential(let text):
+            text
         }
     }
 
@@ -89,7 +106,9 @@ enum ClientError: Error, CustomStringConvertible {
         switch self {
         case .invalidState: 65  // EX_DATAERR: a state file is damaged; doctor repairs it
         case .unsafeStateDirectory, .unsafeStateFile: 78  // EX_CONFIG: refused for safety
+        case .hostsFileTooLarge: 78  // an oversized file where a file belongs
         case .file(let error) where error.refused: 78
+        case .credential: 78
         case .firstFetchFailed(_, _, refused: true): 78
         case .paused: 75  // EX_TEMPFAIL: writes resume with `hosts-client resume`
         default: 1

@@ -14,7 +14,7 @@ import HostsCore
 /// scheduled service, long after the `sudo` that named them, so no other user (the one who ran `sudo` included)
 /// may keep a way to change what root reads and sends. Files read once by the command that names them
 /// (`add --local --from`, `--public-key-file`) may also be the invoking user's under sudo (`SUDO_UID`): their content
-/// is copied into the state directory there and then. An unprivileged client trusts root and itself. A token or
+/// is copied into the state directory there and then; and they must be files that user may read (``invokingUser``). An unprivileged client trusts root and itself. A token or
 /// CA file must have one name: in a sticky directory such as /tmp, another user could have made the name a hard
 /// link to a root secret before root put a file there.
 extension TrustedFile.Policy {
@@ -49,12 +49,25 @@ extension TrustedFile.Policy {
     static var publicKeyFile: Self {
         Self(
             label: "public key file", maxBytes: publicKeyFileLimit, owners: owners(invokingUser: true),
-            followLinks: true)
+            followLinks: true, reader: invokingUser())
     }
 
     /// `add --local --from FILE`: as large as a remote segment may be.
     static func segmentSource(maxBytes: Int) -> Self {
-        Self(label: "segment file", maxBytes: maxBytes, owners: owners(invokingUser: true), followLinks: true)
+        Self(
+            label: "segment file", maxBytes: maxBytes, owners: owners(invokingUser: true), followLinks: true,
+            reader: invokingUser())
+    }
+
+    /// Under sudo, the user who ran it: files read for them (`--from`, `--public-key-file`) must be ones they may
+    /// read themselves (``TrustedFile/Reader``), else root would hand them (in an error, or in the world-readable
+    /// hosts file) what they could not see. nil as root without sudo, and when not root (the kernel judges then).
+    static func invokingUser(
+        euid: uid_t = geteuid(), environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> TrustedFile.Reader? {
+        guard euid == 0, let text = environment["SUDO_UID"], let uid = uid_t(text), uid != 0 else { return nil }
+        let gid = environment["SUDO_GID"].flatMap { gid_t($0) } ?? getpwuid(uid).map { $0.pointee.pw_gid } ?? gid_t(uid)
+        return TrustedFile.Reader.user(uid: uid, gid: gid)
     }
 
     /// A file under the (already judged) state directory: never through a link, root's alone when running as

@@ -97,7 +97,7 @@ struct SegmentTrust: Codable, Sendable, Equatable {
         guard
             let token = text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) })
                 .first(where: { !$0.isEmpty })
-        else { throw .fetch("token file \(tokenFile) is empty") }
+        else { throw .emptyToken(path: tokenFile) }
         return token
     }
 

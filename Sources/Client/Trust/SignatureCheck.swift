@@ -71,16 +71,48 @@ enum SegmentFailure: Error, CustomStringConvertible, Equatable {
     case content(String)
     /// The shrink guard held an unsigned copy back.
     case shrink(name: String, previous: Int, new: Int)
-    /// The token or CA file could not be read or was refused (``TrustedFileError/refused``).
+    /// The token or CA file was refused (``TrustedFileError/refused``), is missing or could not be read.
     case file(TrustedFileError)
+    /// The token file holds no token.
+    case emptyToken(path: String)
 
-    /// Refused for safety, not merely failed: `sync` exits 78.
+    /// A credential the segment names (token or CA file) was refused for safety, or is missing, unreadable or
+    /// empty: `sync` and `add` exit 78 (EX_CONFIG) for all of them. Why one code: the fetch cannot be made as
+    /// configured whichever it is, nothing was sent, and what mends it is the same (the file, or the segment's
+    /// `--token-file`/`--ca-file`), while 1 says that a server failed and a later sync may simply work.
     var refused: Bool {
-        if case .file(let error) = self { return error.refused }
-        return false
+        switch self {
+        case .file, .emptyToken: true
+        default: false
+        }
     }
 
-    var description: String {
+    var description: String { describe(segment: nil) }
+
+    /// The one line for this failure; `segment` names the segment in the fix of a credential that is missing
+    /// (from config.json, at a sync), nil where the option was just given (`add`, `trust`).
+    func describe(segment: String?) -> String {
+        switch self {
+        case .file(let error) where !error.refused:
+            return error.description + " — " + Self.missingFix(label: error.label, path: error.path, segment: segment)
+        case .emptyToken(let path):
+            return "token file \(path) holds no token — "
+                + Self.missingFix(label: "token file", path: path, segment: segment)
+        default:
+            return message
+        }
+    }
+
+    /// What makes a missing or empty credential file good again: put it there, or point the segment elsewhere.
+    static func missingFix(label: String, path: String, segment: String?) -> String {
+        let (what, mode, option) =
+            label == "CA file" ? ("the CA bundle", "644", "--ca-file") : ("the server's token", "600", "--token-file")
+        let put = "put \(what) there, root's and 0\(mode) (install -m \(mode) FILE \(path))"
+        guard let segment else { return put }
+        return put + ", or name another: hosts-client trust \(segment) \(option) FILE"
+    }
+
+    private var message: String {
         switch self {
         case .fetch(let reason): reason
         case .trust(let error): "signature check failed: \(error.description)"
@@ -89,6 +121,7 @@ enum SegmentFailure: Error, CustomStringConvertible, Equatable {
             "held back by the shrink guard: the new copy has \(new) entries, the cached one \(previous) (keeping the "
                 + "cached copy; if the change is meant: hosts-client sync --accept-shrink \(name))"
         case .file(let error): error.description
+        case .emptyToken(let path): "token file \(path) holds no token"
         }
     }
 }

@@ -60,9 +60,9 @@ extension IPAddress {
         for part in parts {
             if part.isEmpty { return fail("empty octet") }
             if part.count > 1 && part.first == "0" {
-                return fail("octet '\(part)' has a leading zero (read as octal by some resolvers)")
+                return fail("octet '\(VisibleText.excerpt(part))' has a leading zero (read as octal by some resolvers)")
             }
-            if (Int(part) ?? 256) > 255 { return fail("octet '\(part)' is over 255") }
+            if (Int(part) ?? 256) > 255 { return fail("octet '\(VisibleText.excerpt(part))' is over 255") }
         }
         return fail("not a dotted quad")
     }
@@ -105,7 +105,7 @@ extension IPAddress {
             if group.contains(UInt8(ascii: ".")) {
                 guard groupEnd == text.endIndex else { throw fail("an embedded IPv4 address must come last") }
                 guard let v4 = parseIPv4(group, fail: fail) else {
-                    throw fail("invalid embedded IPv4 '\(String(decoding: group, as: UTF8.self))'")
+                    throw fail("invalid embedded IPv4 '\(VisibleText.excerpt(String(decoding: group, as: UTF8.self)))'")
                 }
                 groups.append(UInt16(v4 >> 16))
                 groups.append(UInt16(v4 & 0xffff))
@@ -114,12 +114,13 @@ extension IPAddress {
             }
             guard !group.isEmpty else { throw fail("empty group") }
             guard group.count <= 4 else {
-                throw fail("group '\(String(decoding: group, as: UTF8.self))' has over 4 hex digits")
+                throw fail(
+                    "group '\(VisibleText.excerpt(String(decoding: group, as: UTF8.self)))' has over 4 hex digits")
             }
             var value: UInt16 = 0
             for byte in group {
                 guard let digit = Self.hexValue(byte) else {
-                    throw fail("'\(String(decoding: group, as: UTF8.self))' is not a hex group")
+                    throw fail("'\(VisibleText.excerpt(String(decoding: group, as: UTF8.self)))' is not a hex group")
                 }
                 value = value << 4 | UInt16(digit)
             }

@@ -87,5 +87,5 @@ public struct AddressError: Error, CustomStringConvertible, Sendable, Equatable 
         self.reason = reason
     }
 
-    public var description: String { "invalid address '\(text)': \(reason)" }
+    public var description: String { "invalid address '\(VisibleText.excerpt(text))': \(reason)" }
 }

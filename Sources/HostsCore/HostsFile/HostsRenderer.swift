@@ -28,7 +28,7 @@ public enum HostsRenderer {
         -> (text: String, addressLines: Int)
     {
         var out = ""
-        for line in header { out += line.isEmpty ? "#\n" : "# \(visible(line))\n" }
+        for line in header { out += line.isEmpty ? "#\n" : "# \(VisibleText.escaped(line))\n" }
         let lines = appendLines(entries, to: &out, entriesApart: entriesApart)
         return (out, lines)
     }
@@ -127,7 +127,7 @@ public enum HostsRenderer {
         }
         let room = limit - lineBytes - 4
         if !comment.isEmpty, room > 0 {
-            let comment = visible(comment)
+            let comment = VisibleText.escaped(comment)
             out += "  # "
             out += comment.utf8.count <= room ? comment : cut(comment, toBytes: room)
         }

@@ -120,7 +120,7 @@ public enum SegmentMerger {
         }
         // A long URL must not make the one line a resolver cannot read.
         body += HostsRenderer.cut(
-            "# segment \(segment.name) — \(HostsRenderer.visible(segment.origin))",
+            "# segment \(segment.name) — \(VisibleText.escaped(segment.origin))",
             toBytes: HostsRenderer.maxLineBytes - 2)
         body += "\n"
         if let kept {

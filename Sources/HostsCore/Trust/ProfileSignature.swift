@@ -112,11 +112,11 @@ public enum TrustError: Error, CustomStringConvertible, Sendable, Equatable {
         case .malformed(let reason):
             "signature malformed: \(reason)"
         case .wrongProfile(let expected, let signed):
-            "signature is for profile '\(signed)', not '\(expected)' (swapped profile)"
+            "signature is for profile '\(VisibleText.excerpt(signed))', not '\(expected)' (swapped profile)"
         case .digestMismatch:
             "content does not match its signature's sha256 (tampered or truncated in transit)"
         case .badSignature(let keyID):
-            "signature does not verify with any pinned key (signed with key \(keyID))"
+            "signature does not verify with any pinned key (signed with key \(VisibleText.excerpt(keyID)))"
         case .rollback(let serial, let last):
             "serial \(serial) is older than the last accepted \(last) (rollback/replay)"
         case .expired(let signedAt, let maxAge):

@@ -154,7 +154,7 @@ public struct DroppedEntry: Hashable, Sendable, Codable {
 public struct PolicyError: Error, CustomStringConvertible, Sendable {
     public var item: String
     public var reason: String
-    public var description: String { "invalid policy item '\(item)': \(reason)" }
+    public var description: String { "invalid policy item '\(VisibleText.excerpt(item))': \(reason)" }
 }
 
 extension [UInt8] {

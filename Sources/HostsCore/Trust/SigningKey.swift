@@ -37,7 +37,7 @@ public struct VerifyingKey: Sendable, Hashable {
     public init(base64 text: some StringProtocol) throws(TrustError) {
         guard let raw = Data(base64Encoded: String(text).trimmingCharacters(in: .whitespacesAndNewlines)),
             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
-        else { throw .malformed("'\(text)' is not a base64 Ed25519 public key") }
+        else { throw .malformed("'\(VisibleText.excerpt(text))' is not a base64 Ed25519 public key") }
         self.key = key
     }
 

@@ -49,11 +49,15 @@ public enum TrustedFile {
         /// Where such a file belongs, offered after the fix of an ownership or directory problem ("or keep it in
         /// /etc/pseudodns, root's and 0600"): chown-ing a home directory to root is seldom what is meant.
         public var advice: String?
+        /// The user root reads the file for (``Reader``): refused unless that user may read it and pass through
+        /// every directory on the way. nil: the file is read for root itself.
+        public var reader: Reader?
 
         public init(
             label: String, maxBytes: Int, owners: Set<uid_t>?, checkDirectories: Bool = true, followLinks: Bool = false,
-            singleLink: Bool = false, secret: Bool = false, advice: String? = nil
+            singleLink: Bool = false, secret: Bool = false, advice: String? = nil, reader: Reader? = nil
         ) {
+            self.reader = reader
             self.secret = secret
             self.followLinks = followLinks
             self.label = label
@@ -99,7 +103,8 @@ public enum TrustedFile {
             free(resolved)
         } else if policy.checkDirectories, let owners = policy.owners {
             let walk = TrustedPath.walk(
-                absolute(path), owners: owners, parentWord: "its directory", followLast: policy.followLinks)
+                absolute(path), owners: owners, parentWord: "its directory", followLast: policy.followLinks,
+                reader: policy.reader)
             if let problem = walk.problems.first {
                 throw TrustedFileError(
                     path: path, label: policy.label, refusal: problem.reason, fix: policy.fix(problem.fix))
@@ -137,6 +142,17 @@ public enum TrustedFile {
         guard fstat(fd, &info) == 0 else { throw TrustedFileError(path: path, label: policy.label, errno: errno) }
         if let (reason, fix) = problem(with: info, path: path, policy) {
             throw TrustedFileError(path: path, label: policy.label, refusal: reason, fix: fix)
+        }
+        // Judged on the open file, whose ACL (if any) only the descriptor reaches without a race.
+        if let reader = policy.reader {
+            let acl = Reader.acl(fd: fd)
+            if !reader.mayRead(info, acl: acl) {
+                throw TrustedFileError(
+                    path: path, label: policy.label,
+                    refusal: "\(reader.name) may not read it (owned by uid \(info.st_uid), mode "
+                        + "\(TrustedPath.octal(info))\(acl == nil ? "" : ", with an ACL"))",
+                    fix: readerFix(reader))
+            }
         }
         guard info.st_dev == seen.st_dev, info.st_ino == seen.st_ino else {
             throw TrustedFileError(
@@ -225,6 +241,10 @@ public enum TrustedFile {
     }
 
     static func sizeFix(_ path: String) -> String { "check that \(path) is the right file" }
+
+    static func readerFix(_ reader: Reader) -> String {
+        "give a file uid \(reader.uid) may read: under sudo, root reads it only as the user who ran sudo could"
+    }
 
     static func typeName(_ type: mode_t) -> String {
         switch type {

@@ -38,13 +38,15 @@ public enum TrustedPath {
     /// Resolves `path` (absolute) one component at a time, as the kernel does, judging each directory on the way
     /// and every link met. `parentWord` names a directory in reasons ("its parent", "its directory"). Without
     /// `followLast`, a link as the last component is where the walk ends (the caller opens it with O_NOFOLLOW).
+    /// `reader`: the user root walks for (``TrustedFile/Reader``); a directory they may not pass through is a problem.
     public static func walk(
-        _ path: String, owners: Set<uid_t>, parentWord: String = "its parent", followLast: Bool = true
+        _ path: String, owners: Set<uid_t>, parentWord: String = "its parent", followLast: Bool = true,
+        reader: TrustedFile.Reader? = nil
     ) -> Walk {
         var found: [Problem] = []
         var info = stat()
         guard lstat("/", &info) == 0 else { return Walk(problems: [], resolved: nil) }
-        found += judgeDirectory("/", info, owners: owners, parentWord: parentWord)
+        found += judgeDirectory("/", info, owners: owners, parentWord: parentWord, reader: reader)
         var current = ""  // the resolved directory so far; "" is "/"
         var pending = path.split(separator: "/").map(String.init)
         var links = 0
@@ -81,14 +83,28 @@ public enum TrustedPath {
                 continue
             }
             if pending.isEmpty { return Walk(problems: found, resolved: candidate) }
-            found += judgeDirectory(candidate, info, owners: owners, parentWord: parentWord)
+            found += judgeDirectory(candidate, info, owners: owners, parentWord: parentWord, reader: reader)
             current = candidate
         }
         return Walk(problems: found, resolved: current.isEmpty ? "/" : current)
     }
 
-    /// A directory on the way: a trusted owner's, and not writable by anyone else unless sticky.
-    static func judgeDirectory(_ path: String, _ info: stat, owners: Set<uid_t>, parentWord: String) -> [Problem] {
+    /// A directory on the way: a trusted owner's, not writable by anyone else unless sticky, and one the reader (if
+    /// any) may pass through.
+    static func judgeDirectory(
+        _ path: String, _ info: stat, owners: Set<uid_t>, parentWord: String, reader: TrustedFile.Reader? = nil
+    ) -> [Problem] {
+        let acl = reader.flatMap { _ in TrustedFile.Reader.acl(path: path) }
+        if let reader, !reader.maySearch(info, acl: acl) {
+            return [
+                Problem(
+                    path: path,
+                    reason:
+                        "\(parentWord) \(path) may not be searched by \(reader.name) (owned by uid \(info.st_uid), "
+                        + "mode \(octal(info))\(acl == nil ? "" : ", with an ACL"))",
+                    fix: TrustedFile.readerFix(reader))
+            ]
+        }
         if !owners.contains(info.st_uid) {
             return [
                 Problem(

@@ -35,7 +35,7 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
         case .admitted(let slot, let closing):
             child.closeFuture.whenComplete { [limit] _ in limit.remove(slot) }
             if let closing {
-                closing.channel.close(promise: nil)
+                closing.closeToMakeRoom()
                 limit.metrics.countClosedIdle()
                 unreported.closedIdle += 1
                 report()
@@ -55,6 +55,7 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
         if let error = error as? IOError, let name = Self.resourceErrors[error.errnoCode] {
             limit.metrics.countAcceptError(name)
             let freed = limit.takeLongestIdle()
+            // A descriptor is wanted now, for the next accept: closed at once, not drained.
             freed?.channel.close(promise: nil)
             if freed != nil { limit.metrics.countClosedIdle() }
             logger.warning(

@@ -34,6 +34,22 @@ final class ConnectionSlot: Sendable {
         return value
     }
 
+    /// Asks the connection, chosen to make room, to close the way a graceful shutdown closes it: what it has
+    /// read is answered and what it has written reaches the client before the close (its answers may still be
+    /// queued below the socket's high-water mark; a hard close would drop them). A client that does not read
+    /// them within `grace` is cut off then: the limit no longer counts this connection, so it must not hold
+    /// its descriptor for long. Thread-safe.
+    func closeToMakeRoom(grace: TimeAmount = ConnectionSlot.closeGrace) {
+        channel.pipeline.fireUserInboundEventTriggered(CloseToMakeRoom())
+        channel.eventLoop.scheduleTask(in: grace) { [channel] in channel.close(promise: nil) }
+    }
+
+    /// Ample for answers already written to reach a client that reads; short against one that does not.
+    static let closeGrace = TimeAmount.seconds(1)
+
+    /// The event ``closeToMakeRoom()`` sends down the connection's pipeline.
+    struct CloseToMakeRoom: Sendable {}
+
     private static func nanoseconds(_ deadline: NIODeadline) -> Int64 {
         Int64(truncatingIfNeeded: deadline.uptimeNanoseconds)
     }

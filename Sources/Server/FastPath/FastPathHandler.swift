@@ -22,8 +22,9 @@
     /// connection closes once sent, or the event goes on to Hummingbird while it has answers to give.
     ///
     /// Backpressure: while the socket is not writable (a client that pipelines and does not read), it stops
-    /// and holds further reads, so neither queued answers nor unread requests pile up. Until an answer has
-    /// reached the socket the connection counts as busy for the connection limit (``HTTPPartsHandler``).
+    /// and holds further reads, so neither queued answers nor unread requests pile up. Closed to make room at
+    /// the connection limit (``ConnectionSlot/CloseToMakeRoom``), it drains as for a graceful shutdown, so the
+    /// answers it queued reach the client before the close.
     ///
     /// Reading (``Configuration/drivesReads``): NIO's own reading after every read is off for the connection,
     /// and this handler asks for the next read instead, as NIO would — from the pipeline's end while
@@ -73,8 +74,6 @@
         /// A read was asked for while the socket was not writable; pass it on once it is.
         private var readHeld = false
         private var needsFlush = false
-        /// Answers written whose bytes may not have reached the socket yet (``queued()``).
-        private var unsettledAnswers = 0
         /// Something went on to NIO's parser since the last read completed.
         private var passedOn = false
         /// A refusal waiting for Hummingbird's answers to the requests before it.
@@ -111,10 +110,6 @@
         }
 
         func handlerRemoved(context: ChannelHandlerContext) {
-            if unsettledAnswers > 0 {
-                parts.fastPathAnswersSent(unsettledAnswers)
-                unsettledAnswers = 0
-            }
             files.closeAll()
             parts.onHummingbirdIdle = nil
             parts.onClosing = nil
@@ -167,17 +162,30 @@
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            let ends = event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed
+            let makesRoom = event is ConnectionSlot.CloseToMakeRoom
+            let ends = makesRoom || event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed
             guard ends, state != .handedOver else {
                 flushIfNeeded(context)
                 context.fireUserInboundEventTriggered(event)
+                return
+            }
+            if makesRoom, state == .heads, pending == nil, parts.isIdle {
+                // Nothing unanswered was read, so there is nothing of the client's to linger for: the descriptor
+                // is free as soon as the answers written reach the socket (at once, for an idle connection).
+                state = .closing
+                let sent = context.eventLoop.makePromise(of: Void.self)
+                context.write(wrapOutbound(ByteBuffer()), promise: sent)
+                needsFlush = true
+                flushIfNeeded(context)
+                sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
                 return
             }
             // With no request of Hummingbird's in progress, Hummingbird would close the connection at once,
             // dropping answers still queued for a slow reader: close once they are sent instead.
             if !draining {
                 draining = true
-                endEvent = event
+                // Hummingbird knows a graceful shutdown, not the connection limit's event.
+                endEvent = makesRoom ? ChannelShouldQuiesceEvent() : event
             }
             process(context)
             completePassedOn(context)
@@ -370,7 +378,6 @@
             if needsFlush {
                 needsFlush = false
                 context.flush()
-                settleAnswers(context)
             }
             if corked {
                 corked = false
@@ -409,7 +416,7 @@
                 status, HTTPHeaders(answer.headers.map { ($0.name, $0.value) }), connection: .close,
                 allocator: context.channel.allocator)
             let body = method == "HEAD" ? nil : ByteBuffer(string: answer.text)
-            queued()
+            parts.fastPathAnswered()
             writeSeparately(head: head, body: body, file: nil, context: context)
             needsFlush = true
             accounting.answered(
@@ -422,31 +429,6 @@
             let text = AccessLogLine.text(of: context.channel.remoteAddress)
             peerText = text
             return text
-        }
-
-        /// An answer was written: until its bytes reach the socket the connection is not idle (a client that
-        /// pipelines and does not read holds answers here, which closing it as idle would lose). Settled at the
-        /// next flush (``settleAnswers(_:)``), not by a promise an answer.
-        private func queued() {
-            parts.fastPathAnswerQueued()
-            unsettledAnswers += 1
-        }
-
-        /// After a flush: when NIO holds no bytes of ours any more, the answers written so far reached the
-        /// socket; otherwise an empty write's promise (completed after the writes before it) says when.
-        private func settleAnswers(_ context: ChannelHandlerContext) {
-            guard unsettledAnswers > 0 else { return }
-            let count = unsettledAnswers
-            unsettledAnswers = 0
-            let buffered = try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)
-            if buffered == 0 {
-                parts.fastPathAnswersSent(count)
-                return
-            }
-            let sent = context.eventLoop.makePromise(of: Void.self)
-            sent.futureResult.assumeIsolated().whenComplete { [parts] _ in parts.fastPathAnswersSent(count) }
-            context.write(wrapOutbound(ByteBuffer()), promise: sent)
-            context.flush()
         }
 
         /// Writes the response and returns true when the request is one of the static routes.
@@ -506,7 +488,7 @@
             }
             if request.method == .head { body = nil }
 
-            queued()
+            parts.fastPathAnswered()
             if let whole, let handle = files.handle(for: whole, outlet: context) {
                 context.write(
                     NIOAny(IOData.fileRegion(FileRegion(fileHandle: handle, readerIndex: 0, endIndex: whole.count))),

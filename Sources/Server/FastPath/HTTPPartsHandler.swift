@@ -7,8 +7,10 @@ import NIOHTTP1
 ///   a whole head counts as activity) and request (a request given to Hummingbird whose response is not
 ///   written `request` after its head arrived). One timer per connection, re-armed when it fires, so a request
 ///   costs a clock read, not a timer;
-/// - whether the connection is idle, for the connection limit: not while Hummingbird owes an answer, nor while
-///   one of the fast path's answers has not reached the socket (``fastPathAnswerQueued()``);
+/// - whether the connection is idle, for the connection limit: not while Hummingbird owes an answer (nor, by
+///   ``ConnectionSlot``, while answers are queued beyond the socket's high-water mark); a connection closed to
+///   make room closes as a graceful shutdown would (``ConnectionSlot/CloseToMakeRoom``), so answers still
+///   queued below that mark reach the client first;
 /// - HTTP/1.0 and `Connection: close` semantics on Hummingbird's answers, as the fast path has them: the answer
 ///   says `Connection: close` and the connection closes after it, unless an HTTP/1.0 client asked for
 ///   keep-alive (then the answer says `Connection: keep-alive`). A CONNECT or `Upgrade` request that reaches
@@ -40,8 +42,6 @@ final class HTTPPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let accounting: RequestAccounting
     /// Requests passed on whose response has not been written yet, oldest first.
     private var outstanding = CircularBuffer<Persistence>()
-    /// Answers of the fast path's not yet handed to the socket.
-    private var fastPathUnsent = 0
     private var lastActivity = NIODeadline.now()
     private var oldestOutstanding: NIODeadline?
     private var timer: Scheduled<Void>?
@@ -64,17 +64,11 @@ final class HTTPPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// No request given to Hummingbird is waiting for its response.
     var isIdle: Bool { outstanding.isEmpty }
 
-    /// The fast path answered a request below; the connection is busy until the answer is sent.
-    func fastPathAnswerQueued() {
-        lastActivity = .now()
-        fastPathUnsent += 1
-        slot?.markBusy()
-    }
-
-    /// `count` fast-path answers reached the socket (or the connection closed).
-    func fastPathAnswersSent(_ count: Int) {
-        fastPathUnsent -= count
-        if fastPathUnsent == 0, outstanding.isEmpty { slot?.markIdle() }
+    /// The fast path answered a request below (it answers only while Hummingbird owes none).
+    func fastPathAnswered() {
+        let now = NIODeadline.now()
+        lastActivity = now
+        slot?.markIdle(now)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -104,7 +98,7 @@ final class HTTPPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
             lastActivity = now
             // Pipelined requests behind this one are timed from now.
             oldestOutstanding = outstanding.isEmpty ? nil : now
-            if outstanding.isEmpty, fastPathUnsent == 0 { slot?.markIdle(now) }
+            if outstanding.isEmpty { slot?.markIdle(now) }
             if persistence == .close {
                 onClosing?()
                 let written = context.eventLoop.makePromise(of: Void.self)
@@ -124,6 +118,16 @@ final class HTTPPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         default:
             context.write(data, promise: promise)
+        }
+    }
+
+    /// Where the fast path does not drain the connection itself (after a chunked body, or where it is not
+    /// built), closing to make room is Hummingbird's graceful shutdown of this one connection.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ConnectionSlot.CloseToMakeRoom {
+            context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        } else {
+            context.fireUserInboundEventTriggered(event)
         }
     }
 

@@ -465,4 +465,14 @@ struct RawHeaders: HeaderLookup {
     func contains(_ name: HeaderName) -> Bool {
         present & (1 << UInt32(name.id)) != 0
     }
+
+    func onlyValue(_ name: HeaderName) -> String? {
+        guard contains(name) else { return nil }
+        var found: String?
+        for field in fields where field.id == name.id {
+            if found != nil { return nil }
+            found = field.value
+        }
+        return found
+    }
 }

@@ -6,6 +6,9 @@ protocol HeaderLookup {
     /// All values of the header (every field line), name matched case-insensitively.
     func values(_ name: HeaderName) -> [String]
     func contains(_ name: HeaderName) -> Bool
+    /// The value when the header came in exactly one field line, else nil: a poll's one validator, without
+    /// collecting an array of values.
+    func onlyValue(_ name: HeaderName) -> String?
 }
 
 /// The request headers the server looks at: the HTTP types name, and the lowercase text the fast path matches.
@@ -28,6 +31,10 @@ struct HeaderName: Sendable {
 extension HTTPFields: HeaderLookup {
     func values(_ name: HeaderName) -> [String] { self[values: name.field] }
     func contains(_ name: HeaderName) -> Bool { contains(name.field) }
+    func onlyValue(_ name: HeaderName) -> String? {
+        let values = self[values: name.field]
+        return values.count == 1 ? values[0] : nil
+    }
 }
 
 extension HeaderLookup {

@@ -19,9 +19,9 @@ enum Preconditions {
         } else if let value = headers.first(.ifUnmodifiedSince), let date = HTTPDate.parse(value), lastModified > date {
             return .preconditionFailed
         }
-        let ifNoneMatch = headers.values(.ifNoneMatch)
         // The common case — a client sending back the one tag it got — without parsing a list.
-        if ifNoneMatch.count == 1, etags.contains(ifNoneMatch[0]) { return .notModified }
+        if let only = headers.onlyValue(.ifNoneMatch), etags.contains(only) { return .notModified }
+        let ifNoneMatch = headers.contains(.ifNoneMatch) ? headers.values(.ifNoneMatch) : []
         if !ifNoneMatch.isEmpty {
             return EntityTag.weakMatch(EntityTag.parseList(ifNoneMatch), any: etags) ? .notModified : .proceed
         }

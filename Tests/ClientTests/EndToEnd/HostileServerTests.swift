@@ -306,6 +306,7 @@ import Testing
             (["config", "max-bytes", "99999999999999999999"], "max-bytes must be a whole number"),
             (["config", "keep-backups", "0"], "keep-backups 0 is out of range"),
             (["sync", "--timeout", "0s"], "--timeout: duration '0s' is out of range"),
+            (["sync", "--timeout", "500ms"], "--timeout: duration '0.5s' is out of range: use 1s to 1h"),
             (["watch", "--every", "1e20s"], "invalid duration"),
         ]
         for (arguments, message) in refused {
@@ -318,6 +319,9 @@ import Testing
         #expect(sandbox.hosts == ClientSandbox.originalHosts)
         try sandbox.succeed(["config", "max-bytes", "16M"])
         #expect(try sandbox.succeed(["config", "max-bytes"]).stdout.contains("max-bytes 16777216"))
+        // Milliseconds are the grammar's too: `1500ms` is the `1.5s` it always could be written as.
+        try sandbox.succeed(["config", "timeout", "1500ms"])
+        #expect(try sandbox.succeed(["config", "timeout"]).stdout.contains("timeout 1.5s"))
     }
 
     @Test func aHandEditedOutOfRangeValueNamesTheFile() throws {

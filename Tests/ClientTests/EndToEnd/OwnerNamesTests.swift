@@ -61,6 +61,13 @@ struct OwnerNamesTests {
             ])
         let doctor = try sandbox.run(["doctor"])
         #expect(doctor.status == 0 && doctor.stdout.contains("kept out of the block: 2 names"), "\(doctor.stdout)")
+        // doctor --json carries them too, in status --json's shape (before, it printed the findings alone).
+        let doctorJSON = try sandbox.succeed(["doctor", "--json"]).stdout
+        let doctorReport = try JSONSerialization.jsonObject(with: Data(doctorJSON.utf8)) as? [String: Any]
+        #expect((doctorReport?["findings"] as? [Any])?.isEmpty == true, "\(doctorJSON)")
+        let doctorKeptOut = try #require(doctorReport?["kept_out"] as? [[String: Any]], "\(doctorJSON)")
+        #expect(NSArray(array: doctorKeptOut).isEqual(to: keptOut), "\(doctorJSON)")
+        #expect(keptOut.count == 4)
 
         // The owner takes the hand-written line out: the segment's addresses answer the name again.
         try sandbox.write(sandbox.hosts.replacingOccurrences(of: "10.1.1.1 db.corp\n", with: ""), to: sandbox.hostsFile)

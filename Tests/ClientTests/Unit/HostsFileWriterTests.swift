@@ -34,6 +34,29 @@ import Testing
         #expect(backupID != nil)
     }
 
+    /// Over the cap, the file is not read, and content over it is not written: the client never writes what it
+    /// would refuse to read back.
+    @Test func theCapHoldsForReadingAndWriting() throws {
+        var (writer, sandbox) = try makeWriter()
+        writer.maxBytes = 64
+        #expect(throws: ClientError.self) {
+            _ = try writer.update { current in current + Array(repeating: UInt8(ascii: "#"), count: 64) + [0x0A] }
+        }
+        #expect(sandbox.hosts == "127.0.0.1 localhost\n", "nothing written")
+        #expect(sandbox.backupCount == 0)
+        try sandbox.write(String(repeating: "#", count: 64) + "\n", to: sandbox.hostsFile)
+        do {
+            _ = try writer.readCurrent()
+            Issue.record("a 65-byte file was read under a 64-byte cap")
+        } catch let error as ClientError {
+            #expect(error.exitCode == 78)
+            #expect(
+                error.description.hasPrefix(
+                    "refusing hosts file \(sandbox.hostsFile): it is 65 bytes, larger than 64 bytes"),
+                "\(error)")
+        }
+    }
+
     @Test func aFileThatKeepsChangingIsLeftAlone() throws {
         let (writer, sandbox) = try makeWriter()
         var round = 0
