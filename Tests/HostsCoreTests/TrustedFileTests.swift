@@ -54,6 +54,32 @@ struct TrustedFileTests {
         #expect(throws: TrustedFileError.self) { try TrustedFile.read(dir + "/missing", policy) }
     }
 
+    /// With no owner trusted more than another (hosts-server's token file), links are resolved wherever they lead
+    /// and the file they reach is judged like any other; the stat returned is that file's.
+    @Test func anyOwnerWithLinksFollowsThemToTheFileAndJudgesIt() throws {
+        let dir = try directory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/..v1", withIntermediateDirectories: false)
+        try write("s3cret\n", to: dir + "/..v1/token", mode: 0o644)
+        #expect(symlink("..v1", dir + "/..data") == 0)
+        #expect(symlink("..data/token", dir + "/token") == 0)
+        let anyOwner = TrustedFile.Policy(label: "token file", maxBytes: 64 << 10, owners: nil, followLinks: true)
+        let contents = try #require(try TrustedFile.contentsIfPresent(dir + "/token", anyOwner))
+        #expect(contents.bytes == Array("s3cret\n".utf8))
+        var target = stat()
+        #expect(stat(dir + "/..v1/token", &target) == 0)
+        #expect(contents.info.st_ino == target.st_ino)
+
+        var strict = anyOwner
+        strict.followLinks = false
+        #expect(refusal(dir + "/token", strict)?.contains("symbolic link") == true)
+        #expect(symlink("missing", dir + "/dangling") == 0)
+        #expect(try TrustedFile.readIfPresent(dir + "/dangling", anyOwner) == nil)
+        #expect(mkfifo(dir + "/fifo", 0o600) == 0)
+        #expect(symlink("fifo", dir + "/to-fifo") == 0)
+        #expect(refusal(dir + "/to-fifo", anyOwner)?.contains("a FIFO (named pipe), not a regular file") == true)
+    }
+
     /// Read for the user who ran sudo: by owner, group and mode as the kernel judges them (a class that lacks the
     /// bit is not rescued by a wider one), and every directory on the way searchable by that user.
     @Test func aReaderMayReadOnlyWhatTheKernelWouldLetThem() throws {

@@ -18,10 +18,21 @@ import Testing
         let reader = SlowReader()
         try await fixture.withServer { _, port in
             try reader.send(Array(requests.utf8), port: port)
-            // Time for the server to answer everything and fill the buffers; then shutdown begins (when
-            // this closure returns) while the reader is still asleep.
-            try await Task.sleep(for: .milliseconds(300))
-            reader.startReading(afterMilliseconds: 500)
+            // Shutdown must begin after the server has read the requests (they went in one send, read in one
+            // go): once it has answered one. A fixed pause was not always enough under load, and a shutdown
+            // that begins before the read rightly answers nothing.
+            let answering = await eventually(seconds: 60) {
+                let metrics = (try? await RawHTTPClient.request("GET", "/metrics", port: port).text) ?? ""
+                let series = #"hosts_server_requests_total{route="profile",status="200"}"#
+                return (DescriptorExhaustionTests.value(of: series, in: metrics) ?? 0) >= 1
+            }
+            try #require(answering, "the server never answered the pipelined requests")
+            // Then shutdown begins (when this closure returns) while the reader is still asleep: it reads only
+            // once the server has closed its listening socket. (A pause of 500 ms was not always enough under
+            // load: the reader read every answer before the shutdown reached the connection, then gave up after
+            // 10 s without a byte, and the server's close was missed.)
+            #expect(LoopbackSocket.isListening(port: port))
+            reader.startReadingOnceNotListening(port: port)
         }
         let (closed, allWhole) = try await reader.receivedAnswers(count: count, eachWithBody: profile)
         #expect(closed, "the server must close the connection once everything is sent")

@@ -74,12 +74,16 @@ import Testing
             #expect(kept.body == Array(SampleProfiles.office.utf8))
             #expect(!kept.text.contains("secret"))
 
-            // Fixed: served, and the error is gone.
+            // Fixed: served, and the error is gone. (Waiting for "ok" alone raced: a poll between the unlink and
+            // the publish sees no file, no error, and the profile not served yet.)
             unlink("\(fixture.path)/office.hosts")
             try fixture.publish("office.hosts", SampleProfiles.officeV2)
-            #expect(await eventually { (try? await ReloadTests.health(port).status) == "ok" })
-            let fixed = try await RawHTTPClient.request("GET", "/profiles/office", port: port)
-            #expect(fixed.body == Array(SampleProfiles.officeV2.utf8))
+            let fixed = await eventually {
+                (try? await RawHTTPClient.request("GET", "/profiles/office", port: port).body)
+                    == Array(SampleProfiles.officeV2.utf8)
+            }
+            #expect(fixed)
+            #expect(try await ReloadTests.health(port).status == "ok")
         }
     }
 
@@ -218,6 +222,33 @@ import Testing
             let raw = try await RawHTTPClient.request("GET", "/healthz", port: port).text
             #expect(!raw.contains(secrets.path) && !raw.contains(fixture.path), "\(raw)")
         }
+    }
+}
+
+extension PublishedDirectoryTests {
+    /// A Kubernetes Secret volume presents `--token-file` as `tokens -> ..data/tokens`, `..data -> ..2026_…`,
+    /// rotated by renaming a new `..data` over the old: the links are followed to the file, a version whose
+    /// file is a FIFO is refused without blocking, and the last tokens stay in force.
+    @Test func aTokenFileBehindSecretVolumeLinksIsFollowedAndRotated() throws {
+        let secrets = try PublishedFixture()
+        defer { secrets.remove() }
+        let first = try ConfigMapVolume(secrets.path, version: "..2026_12_01_01", files: ["tokens": "alpha-token\n"])
+        try first.link(["tokens"])
+        let store = try TokenStore(path: "\(secrets.path)/tokens")
+        #expect(store.authorize("Bearer alpha-token") == .granted)
+
+        let second = try ConfigMapVolume(secrets.path, version: "..2026_12_01_02", files: ["tokens": "beta-token\n"])
+        try second.swapData(removing: first)
+        #expect(store.reloadIfChanged())
+        #expect(store.authorize("Bearer alpha-token") == .invalid)
+        #expect(store.authorize("Bearer beta-token") == .granted)
+
+        let third = try ConfigMapVolume(secrets.path, version: "..2026_12_01_03", files: [:])
+        #expect(mkfifo("\(secrets.path)/\(third.version)/tokens", 0o600) == 0)
+        try third.swapData(removing: second)
+        #expect(!store.reloadIfChanged())
+        #expect(store.issue?.reason.contains("not a regular file") == true, "\(String(describing: store.issue))")
+        #expect(store.authorize("Bearer beta-token") == .granted)
     }
 }
 

@@ -51,6 +51,24 @@ public enum LoopbackSocket {
         return (fd, Int(UInt16(bigEndian: actual.sin_port)))
     }
 
+    /// Whether a TCP socket of this machine listens on `port` (IPv4 or IPv6), from /proc/net without
+    /// connecting to it; false where /proc/net cannot be read.
+    public static func isListening(port: Int) -> Bool {
+        let hexPort = String(format: ":%04X", port)
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            // Read to the end: /proc reports a size of 0, and a reader that trusts it gets the first page only.
+            guard let handle = FileHandle(forReadingAtPath: table), let data = try? handle.readToEnd() else { continue }
+            try? handle.close()
+            let text = String(decoding: data, as: UTF8.self)
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                // sl, local_address (HEXADDR:HEXPORT), rem_address, st (0A: LISTEN)
+                if fields.count > 3, fields[1].hasSuffix(hexPort), fields[3] == "0A" { return true }
+            }
+        }
+        return false
+    }
+
     /// A socket connected to 127.0.0.1:port, from `source` when given (any 127/8 address is local on Linux:
     /// binding to 127.0.0.2 makes the server see a different client).
     public static func connect(port: Int, from source: String? = nil) throws -> Int32 {

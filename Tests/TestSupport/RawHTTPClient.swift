@@ -30,11 +30,15 @@ public struct RawHTTPError: Error, CustomStringConvertible {
 /// decoding, no following). One connection per request (`Connection: close`); the blocking socket work
 /// runs on its own thread, so it never ties up the cooperative pool the server under test may need.
 public enum RawHTTPClient {
+    /// How long a read may wait for a byte: it bounds a server that hangs, far from what a loaded machine costs
+    /// (10 s expired once under load for a 405 answered by Hummingbird).
+    public static let defaultTimeoutSeconds = 30
+
     /// Sends a request and reads the response until the server closes the connection.
     /// - Parameter source: the local address to send from (e.g. `127.0.0.2`), else the system's choice.
     public static func request(
         _ method: String = "GET", _ target: String, port: Int, headers: [(String, String)] = [],
-        timeoutSeconds: Int = 10, from source: String? = nil
+        timeoutSeconds: Int = defaultTimeoutSeconds, from source: String? = nil
     ) async throws -> RawHTTPResponse {
         var text = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
@@ -45,14 +49,17 @@ public enum RawHTTPClient {
     }
 
     /// Sends raw bytes and returns everything the server sent back before closing.
-    public static func exchange(_ bytes: [UInt8], port: Int, timeoutSeconds: Int = 10) async throws -> [UInt8] {
+    public static func exchange(_ bytes: [UInt8], port: Int, timeoutSeconds: Int = defaultTimeoutSeconds) async throws
+        -> [UInt8]
+    {
         try await exchange(pieces: [bytes], port: port, timeoutSeconds: timeoutSeconds)
     }
 
     /// Sends the pieces one write at a time, `pauseMilliseconds` apart (so the server reads them
     /// separately), and returns everything the server sent back before closing.
     public static func exchange(
-        pieces: [[UInt8]], pauseMilliseconds: Int = 50, port: Int, timeoutSeconds: Int = 10, from source: String? = nil
+        pieces: [[UInt8]], pauseMilliseconds: Int = 50, port: Int, timeoutSeconds: Int = defaultTimeoutSeconds,
+        from source: String? = nil
     ) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {

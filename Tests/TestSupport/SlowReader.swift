@@ -25,8 +25,22 @@ public final class SlowReader: @unchecked Sendable {
     }
 
     public func startReading(afterMilliseconds pause: Int) {
+        startReading { usleep(useconds_t(pause * 1000)) }
+    }
+
+    /// Starts reading once nothing listens on `port` any more: the server has closed its listening socket, which
+    /// is how its graceful shutdown begins (at most `seconds`, then it reads anyway). Watched in /proc/net, not
+    /// by connecting: a connection arriving as the shutdown begins was seen to crash the in-process server.
+    public func startReadingOnceNotListening(port: Int, seconds: Double = 60) {
+        startReading {
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end, LoopbackSocket.isListening(port: port) { usleep(20_000) }
+        }
+    }
+
+    private func startReading(after wait: @escaping @Sendable () -> Void) {
         let thread = Thread { [self] in
-            usleep(useconds_t(pause * 1000))
+            wait()
             var chunk = [UInt8](repeating: 0, count: 65_536)
             while true {
                 let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

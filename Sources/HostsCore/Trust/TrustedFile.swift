@@ -21,7 +21,9 @@
 ///   saw): a regular file, a trusted owner's, writable by nobody else, readable by nobody else if it is a secret
 ///   (``Policy/secret``), one name only if asked, at most ``Policy/maxBytes``;
 /// - it is read to at most ``Policy/maxBytes`` + 1 bytes, so a file that grows after the fstat is still refused
-///   without being read whole.
+///   without being read whole;
+/// - fstat must say the same after the read (inode, size, modification time): bytes of a file rewritten in place
+///   while being read are never returned (``TrustedFileError/changing``: reading again may succeed).
 public enum TrustedFile {
     /// What a caller accepts.
     public struct Policy: Sendable, Equatable {
@@ -36,7 +38,9 @@ public enum TrustedFile {
         /// state directory): then no link is followed at all.
         public var checkDirectories: Bool
         /// Follow a link as the last component, when a trusted owner owns it in a judged directory (a CA bundle in
-        /// /etc/ssl/certs is one); otherwise a link there is refused.
+        /// /etc/ssl/certs is one); otherwise a link there is refused. With `owners` nil (no owner trusted more than
+        /// another), every link on the way is resolved (`realpath`) and the file it leads to is judged: a Kubernetes
+        /// Secret volume presents `token -> ..data/token`.
         public var followLinks: Bool
         /// Refuse a file with more than one hard link (another name, elsewhere, could be someone else's way in).
         public var singleLink: Bool
@@ -77,8 +81,27 @@ public enum TrustedFile {
 
     /// The whole file, or nil when it does not exist.
     public static func readIfPresent(_ path: String, _ policy: Policy) throws(TrustedFileError) -> [UInt8]? {
+        try contentsIfPresent(path, policy)?.bytes
+    }
+
+    /// What a read returns: the bytes, and what fstat said of the open file (the same before and after reading).
+    public struct Contents {
+        public var bytes: [UInt8]
+        public var info: stat
+    }
+
+    /// The whole file and its fstat, or nil when it does not exist (the server stamps what it loaded with it).
+    public static func contentsIfPresent(_ path: String, _ policy: Policy) throws(TrustedFileError) -> Contents? {
         var real = path
-        if policy.checkDirectories, let owners = policy.owners {
+        if policy.owners == nil, policy.followLinks {
+            guard let resolved = realpath(path, nil) else {
+                let code = errno
+                if code == ENOENT || code == ENOTDIR { return nil }
+                throw TrustedFileError(path: path, label: policy.label, errno: code)
+            }
+            real = String(cString: resolved)
+            free(resolved)
+        } else if policy.checkDirectories, let owners = policy.owners {
             let walk = TrustedPath.walk(
                 absolute(path), owners: owners, parentWord: "its directory", followLast: policy.followLinks,
                 reader: policy.reader)
@@ -107,9 +130,10 @@ public enum TrustedFile {
             let code = errno
             if code == ENOENT { return nil }
             if code == ELOOP {
+                // lstat saw a regular file: it was replaced by a link since.
                 throw TrustedFileError(
                     path: path, label: policy.label, refusal: "it is a symbolic link, which is not followed here",
-                    fix: "give the real path of the file")
+                    fix: "give the real path of the file", changing: true)
             }
             throw TrustedFileError(path: path, label: policy.label, errno: code)
         }
@@ -133,7 +157,7 @@ public enum TrustedFile {
         guard info.st_dev == seen.st_dev, info.st_ino == seen.st_ino else {
             throw TrustedFileError(
                 path: path, label: policy.label, refusal: "it was replaced while being opened",
-                fix: "check who else writes \(path), then try again")
+                fix: "check who else writes \(path), then try again", changing: true)
         }
         let bytes: [UInt8]
         do {
@@ -144,7 +168,24 @@ public enum TrustedFile {
         guard bytes.count <= policy.maxBytes else {
             throw TrustedFileError(path: path, label: policy.label, refusal: tooLarge(policy), fix: sizeFix(path))
         }
-        return bytes
+        var after = stat()
+        guard fstat(fd, &after) == 0, sameVersion(info, after) else {
+            throw TrustedFileError(
+                path: path, label: policy.label, refusal: "it changed while being read",
+                fix: "check who else writes \(path), then try again", changing: true)
+        }
+        return Contents(bytes: bytes, info: info)
+    }
+
+    /// Same inode, size and modification time: no rename into place, truncation or rewrite in between.
+    static func sameVersion(_ one: stat, _ other: stat) -> Bool {
+        #if canImport(Darwin)
+            let (oneTime, otherTime) = (one.st_mtimespec, other.st_mtimespec)
+        #else
+            let (oneTime, otherTime) = (one.st_mtim, other.st_mtim)
+        #endif
+        return one.st_dev == other.st_dev && one.st_ino == other.st_ino && one.st_size == other.st_size
+            && oneTime.tv_sec == otherTime.tv_sec && oneTime.tv_nsec == otherTime.tv_nsec
     }
 
     /// Why a file described by `info` (fstat of the open file, or lstat for a listing) is not to be trusted under
@@ -230,14 +271,18 @@ public struct TrustedFileError: Error, CustomStringConvertible, Sendable, Equata
     public var fix: String?
     /// The errno when the file could not be opened or read; nil for a refusal.
     public var code: Int32?
+    /// The file changed while it was being opened or read (replaced, rewritten in place): reading it again may
+    /// succeed (a refusal, as the bytes were not those of one version of the file).
+    public var changing = false
 
     public var refused: Bool { code == nil }
 
-    init(path: String, label: String, refusal reason: String, fix: String) {
+    init(path: String, label: String, refusal reason: String, fix: String, changing: Bool = false) {
         self.path = path
         self.label = label
         self.reason = reason
         self.fix = fix
+        self.changing = changing
     }
 
     init(path: String, label: String, errno code: Int32) {

@@ -1,3 +1,5 @@
+import HostsCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -10,14 +12,12 @@
 /// a link that leads outside, dangles or loops, a FIFO, a device, a socket, a subdirectory — is listed as
 /// refused, with why, and never opened: a FIFO would block a read, a device could do anything on open.
 ///
-/// A link is resolved (`realpath`) and its target checked before it is opened; the target is then opened
-/// with `O_NOFOLLOW | O_NONBLOCK` and must be the very inode that was checked, so swapping the link between
-/// the check and the open yields an error, never the bytes of a file outside the directory.
+/// A link is resolved (`realpath`) and its target checked before it is opened; the target is then read by
+/// HostsCore's ``TrustedFile`` (`O_NOFOLLOW | O_NONBLOCK`, judged again on the descriptor) and must be the very
+/// inode that was checked, so swapping the link between the check and the open yields an error, never the bytes
+/// of a file outside the directory.
 struct PublishedDirectory: Sendable {
     let path: String
-
-    /// Largest file the server will load; anything bigger is reported, not read.
-    static let maxFileSize: Int64 = 32 * 1024 * 1024
 
     /// One name of the directory.
     enum Entry: Hashable, Sendable {
@@ -57,8 +57,7 @@ struct PublishedDirectory: Sendable {
         case .success(let resolved): target = resolved
         case .failure(let refusal): throw DirectoryError(path: join(name), reason: refusal.reason)
         }
-        return try RegularFile.read(
-            target.path, name: join(name), followLinks: false, expected: target.info, maxSize: Self.maxFileSize)
+        return try TrustedFile.serverRead(target.path, name: join(name), .publishedFile, expected: target.info)
     }
 
     // MARK: Resolving

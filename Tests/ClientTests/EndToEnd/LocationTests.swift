@@ -139,10 +139,10 @@ import Testing
         let afterVPN = sandbox.backupCount
         #expect(afterVPN == backups + 3)
 
-        // A flap shorter than the settle time writes nothing: back to the office for a moment, then home again.
-        // (A negative: nothing may happen, so this waits a bounded 3 settle times.)
-        try lab.move(laptopTo: "192.0.2.10/24", from: "10.8.0.10/24")
-        try lab.move(laptopTo: "10.8.0.10/24", from: "192.0.2.10/24")
+        // A flap shorter than the settle time writes nothing: back to the office for 0.2 s, then home again.
+        // (One shell times the flap: two moves started from here took more than the settle time under load.
+        // A negative: nothing may happen, so this waits a bounded 3 settle times.)
+        try lab.flap(laptopTo: "192.0.2.10/24", from: "10.8.0.10/24", milliseconds: 200)
         usleep(3_000_000)
         #expect(sandbox.backupCount == afterVPN, "a flap writes nothing")
         #expect(sandbox.blockLines.contains("10.20.0.10 app.corp"))
@@ -228,12 +228,13 @@ import Testing
 }
 
 /// `hosts-client watch --settle 1s` running (in a namespace, by `prefix`) until ``stop()``; ``said(_:)`` reads
-/// what it has printed so far.
+/// what it has printed so far. `--every 1h`: only a move makes it measure the rules again during a test (a
+/// periodic round could land inside a flap, or apply a move the move detection missed).
 final class RunningWatch {
     let launched: ClientSandbox.Launched
 
     init(_ sandbox: ClientSandbox, prefix: [String]) throws {
-        launched = try sandbox.launch(["watch", "--settle", "1s"], prefix: prefix)
+        launched = try sandbox.launch(["watch", "--settle", "1s", "--every", "1h"], prefix: prefix)
     }
 
     func said(_ text: String) -> Bool {

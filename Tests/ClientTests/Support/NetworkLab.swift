@@ -69,13 +69,45 @@ final class NetworkLab {
         _ = try? Self.ip(["netns", "del", server], check: false)
     }
 
-    /// Gives the laptop `address` (CIDR) and takes away `old`.
-    /// (New first, then old: a device left without any address loses its routes, the one to the server too,
-    /// which is then put back.)
+    /// Gives the laptop `address` (CIDR) and takes away `old`, in one `ip -batch`: a watcher sees one move, never
+    /// a moment with both addresses, however long a loaded machine takes to start a process (one `ip` each, the
+    /// moment lasted a process start, and `watch --settle` could take it for a move of its own).
     func move(laptopTo address: String, from old: String?) throws {
-        try Self.ip(["-n", laptop, "addr", "add", address, "dev", laptopLink])
-        if let old { try Self.ip(["-n", laptop, "addr", "del", old, "dev", laptopLink]) }
-        try Self.ip(["-n", laptop, "route", "replace", "\(Self.serverAddress)/32", "dev", laptopLink])
+        let script = try batchFile(moveCommands(to: address, from: old))
+        defer { unlink(script) }
+        try Self.ip(["-n", laptop, "-batch", script])
+    }
+
+    /// Moves the laptop to `address`, holds it there for `milliseconds`, and moves it back, all in one shell:
+    /// the flap lasts what the test says, not what starting processes from a loaded test process takes.
+    func flap(laptopTo address: String, from home: String, milliseconds: Int) throws {
+        let away = try batchFile(moveCommands(to: address, from: home))
+        let back = try batchFile(moveCommands(to: home, from: address))
+        defer {
+            unlink(away)
+            unlink(back)
+        }
+        let seconds = String(format: "%.3f", Double(milliseconds) / 1000)
+        let result = try BuiltProducts.run(
+            "/bin/sh",
+            [
+                "-c", "\"$0\" -n \"$1\" -batch \"$2\" && sleep \(seconds) && \"$0\" -n \"$1\" -batch \"$3\"",
+                Self.ipPath, laptop, away, back,
+            ])
+        if result.status != 0 { throw Failure(description: "flap to \(address) failed: \(result.stderr)") }
+    }
+
+    /// New address first, then the old one goes: a device left without any address loses its routes, the one to
+    /// the server too, which is then put back.
+    private func moveCommands(to address: String, from old: String?) -> [String] {
+        ["addr add \(address) dev \(laptopLink)"] + (old.map { ["addr del \($0) dev \(laptopLink)"] } ?? [])
+            + ["route replace \(Self.serverAddress)/32 dev \(laptopLink)"]
+    }
+
+    private func batchFile(_ commands: [String]) throws -> String {
+        let path = NSTemporaryDirectory() + "netlab-\(laptop)-\(UUID().uuidString).ip"
+        try (commands.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 
     func ipInLaptop(_ arguments: [String]) throws { try Self.ip(["-n", laptop] + arguments) }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HostsCore
 import Synchronization
 
 /// The bearer tokens accepted when `--token-file` is given: one token per line, blank lines and
@@ -87,7 +88,7 @@ final class TokenStore: Sendable {
         // Followed if a link (a Kubernetes Secret volume presents it so), never blocked on if a FIFO.
         let loaded: (bytes: [UInt8], stamp: FileStamp)
         do {
-            loaded = try RegularFile.read(path, name: path, followLinks: true, maxSize: 1024 * 1024)
+            loaded = try TrustedFile.serverRead(path, name: path, .serverTokenFile)
         } catch {
             throw TokenFileError(path: path, line: 0, reason: error.reason)
         }
