@@ -1,4 +1,5 @@
 import Foundation
+import NIOEmbedded
 import TestSupport
 import Testing
 
@@ -9,6 +10,27 @@ import Testing
 #endif
 
 @Suite struct ConnectionLimitsTests {
+    /// Connections closed to make room count until they have closed (they may hold their descriptors for the
+    /// close's grace): with `maxClosing` of them still closing, a new connection is refused instead of evicting
+    /// another, and once one has closed, eviction resumes.
+    @Test func connectionsStillClosingToMakeRoomCountAgainstTheLimit() {
+        let limit = ConnectionLimit(
+            maximum: 2, maxClosing: 1, metrics: ConnectionMetrics(registry: ServerMetrics().registry, maximum: 2))
+        func admits(_ channel: EmbeddedChannel) -> (admitted: Bool, evicted: Bool) {
+            switch limit.admit(channel) {
+            case .admitted(_, let closing): (true, closing != nil)
+            case .refused: (false, false)
+            }
+        }
+        #expect(admits(EmbeddedChannel()) == (true, false))
+        #expect(admits(EmbeddedChannel()) == (true, false))
+        #expect(admits(EmbeddedChannel()) == (true, true), "at the limit, the longest-idle one makes room")
+        #expect(admits(EmbeddedChannel()) == (false, false), "a second eviction while the first is still closing")
+        limit.closedToMakeRoom()
+        #expect(admits(EmbeddedChannel()) == (true, true))
+        #expect(limit.count == 2)
+    }
+
     /// A client that never finishes its request head is disconnected once the idle timeout passes,
     /// without any response.
     @Test func incompleteRequestHeadIsCutOff() async throws {

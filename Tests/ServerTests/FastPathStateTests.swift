@@ -59,6 +59,13 @@
 
             deinit { fixture.remove() }
 
+            /// The socket full (not writable) or drained again, as NIO tells the pipeline.
+            func socket(writable: Bool) {
+                channel.isWritable = writable
+                channel.pipeline.fireChannelWritabilityChanged()
+                channel.embeddedEventLoop.run()
+            }
+
             func send(_ text: String) throws {
                 try channel.writeInbound(ByteBuffer(string: text))
                 channel.embeddedEventLoop.run()
@@ -183,14 +190,11 @@
         /// While the socket is full, requests are held, and the connection is not idle.
         @Test func aFullSocketHoldsRequests() throws {
             let connection = try Connection()
-            connection.channel.isWritable = false
-            connection.channel.pipeline.fireChannelWritabilityChanged()
+            connection.socket(writable: false)
             try connection.send(Self.poll)
             #expect(try connection.written().isEmpty)
             #expect(connection.slot.idleSinceNanoseconds == nil)
-            connection.channel.isWritable = true
-            connection.channel.pipeline.fireChannelWritabilityChanged()
-            connection.channel.embeddedEventLoop.run()
+            connection.socket(writable: true)
             #expect(try connection.written().hasPrefix("HTTP/1.1 200 OK\r\n"))
         }
 
@@ -215,15 +219,12 @@
         /// then the connection closes (a hard close would drop the answer NIO still holds).
         @Test func closedToMakeRoomSendsItsAnswerFirst() throws {
             let connection = try Connection()
-            connection.channel.isWritable = false
-            connection.channel.pipeline.fireChannelWritabilityChanged()
+            connection.socket(writable: false)
             try connection.send(Self.poll)
             connection.slot.closeToMakeRoom()
             connection.channel.embeddedEventLoop.run()
             #expect(connection.channel.isActive, "closed before its answer was written")
-            connection.channel.isWritable = true
-            connection.channel.pipeline.fireChannelWritabilityChanged()
-            connection.channel.embeddedEventLoop.run()
+            connection.socket(writable: true)
             #expect(try connection.written().hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(!connection.channel.isActive)
         }
@@ -232,8 +233,7 @@
         /// the connection limit no longer counts it.
         @Test func closedToMakeRoomIsCutOffAfterTheGrace() throws {
             let connection = try Connection()
-            connection.channel.isWritable = false
-            connection.channel.pipeline.fireChannelWritabilityChanged()
+            connection.socket(writable: false)
             try connection.send(Self.poll)
             connection.slot.closeToMakeRoom()
             connection.channel.embeddedEventLoop.advanceTime(by: ConnectionSlot.closeGrace - .milliseconds(1))

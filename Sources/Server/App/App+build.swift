@@ -129,5 +129,8 @@ private func makeTLSConfiguration(_ files: ServerOptions.TLSFiles) throws -> TLS
     // offers it.
     configuration.minimumTLSVersion = .tlsv12
     configuration.maximumTLSVersion = .tlsv13
+    // A close waits this long for the client's close_notify: no longer than a connection closed to make room
+    // may hold its descriptors (NIOSSL's default is 5 s).
+    configuration.shutdownTimeout = ConnectionSlot.closeGrace
     return configuration
 }
