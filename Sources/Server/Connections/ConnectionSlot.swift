@@ -37,8 +37,8 @@ final class ConnectionSlot: Sendable {
     /// Asks the connection, chosen to make room, to close the way a graceful shutdown closes it: what it has
     /// read is answered and what it has written reaches the client before the close (its answers may still be
     /// queued below the socket's high-water mark; a hard close would drop them). A client that does not read
-    /// them within `grace` is cut off then: the limit no longer counts this connection, so it must not hold
-    /// its descriptor for long. Thread-safe.
+    /// them within `grace` is cut off then: until it has closed it holds descriptors that the limit counts only
+    /// among the few closing (``ConnectionLimit/maxClosing``), so it must not hold them long. Thread-safe.
     func closeToMakeRoom(grace: TimeAmount = ConnectionSlot.closeGrace) {
         channel.pipeline.fireUserInboundEventTriggered(CloseToMakeRoom())
         channel.eventLoop.scheduleTask(in: grace) { [channel] in channel.close(promise: nil) }
