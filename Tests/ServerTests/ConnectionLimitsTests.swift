@@ -108,24 +108,8 @@ import Testing
     @Test(arguments: [false, true]) func atTheLimitASlowReaderWithAnswersQueuedKeepsThem(afterChunkedBody: Bool)
         async throws
     {
-        let fixture = try PublishedFixture()
-        defer { fixture.remove() }
-        try fixture.publish("office.hosts", SampleProfiles.office)
-        try fixture.publish("mid.hosts", SampleProfiles.large(900))
-        let server = try await offThePool {
-            try HostsServerProcess(directory: fixture.path, extraArguments: ["--max-connections", "2"])
-        }
-        defer { server.stop() }
-        let port = server.port
-        let outcome = try await offThePool {
-            () -> (queued: Int, statuses: [Int], otherClosed: Bool, expected: Int, received: Int) in
-            let slow = try KeptConnection(port: port, receiveBuffer: 4096)
-            defer { slow.close() }
-            if afterChunkedBody {
-                let chunked = "POST /profiles/office HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-                guard try slow.exchange(Array(chunked.utf8)).status == 405 else { throw ExchangeFailure("no 405") }
-            }
-            let queued = try slow.queueAnswers(Array("GET /profiles/mid HTTP/1.1\r\nHost: x\r\n\r\n".utf8), port: port)
+        let outcome = try await Self.withSlowReader(afterChunkedBody: afterChunkedBody) {
+            port, slow, queued -> (queued: Int, statuses: [Int], otherClosed: Bool, expected: Int, received: Int) in
             let poll = Array("GET /profiles/office HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
             // Idle since after the slow reader's last answer.
             let other = try KeptConnection(port: port)
@@ -151,24 +135,8 @@ import Testing
     @Test(arguments: [false, true]) func aSlowReaderClosedAsTheLastResortGetsItsAnswersFirst(afterChunkedBody: Bool)
         async throws
     {
-        let fixture = try PublishedFixture()
-        defer { fixture.remove() }
-        try fixture.publish("office.hosts", SampleProfiles.office)
-        try fixture.publish("mid.hosts", SampleProfiles.large(900))
-        try fixture.publish("big.hosts", SampleProfiles.large(3000))
-        let server = try await offThePool {
-            try HostsServerProcess(directory: fixture.path, extraArguments: ["--max-connections", "2"])
-        }
-        defer { server.stop() }
-        let port = server.port
-        let outcome = try await offThePool { () -> (status: Int, expected: Int, received: Int, closed: Bool) in
-            let slow = try KeptConnection(port: port, receiveBuffer: 4096)
-            defer { slow.close() }
-            if afterChunkedBody {
-                let chunked = "POST /profiles/office HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-                guard try slow.exchange(Array(chunked.utf8)).status == 405 else { throw ExchangeFailure("no 405") }
-            }
-            let queued = try slow.queueAnswers(Array("GET /profiles/mid HTTP/1.1\r\nHost: x\r\n\r\n".utf8), port: port)
+        let outcome = try await Self.withSlowReader(afterChunkedBody: afterChunkedBody) {
+            port, slow, queued -> (status: Int, expected: Int, received: Int, closed: Bool) in
             // Busy: a client that pipelines and does not read, with more answers than the socket buffers hold
             // (120 of ~100 KB): the server's queue passes its high-water mark as soon as it has read them (its
             // one event loop, --threads 1, answers until then before it accepts the next connection).
@@ -186,6 +154,35 @@ import Testing
         #expect(outcome.status == 200)
         #expect(outcome.received == outcome.expected, "the slow reader lost answers")
         #expect(outcome.closed, "the slow reader was not closed to make room")
+    }
+
+    /// The real binary at `--max-connections 2` serving `office`, `mid` (~32 KB) and `big` (~100 KB), with a slow
+    /// reader that has answers of `mid` queued in the server (``KeptConnection/queueAnswers(_:port:)``), after a
+    /// chunked body when asked; `then` goes on, off the pool, with the server's port, the slow reader and the bytes
+    /// of answers it has not read.
+    private static func withSlowReader<T: Sendable>(
+        afterChunkedBody: Bool, then: @escaping @Sendable (Int, KeptConnection, (requests: Int, bytes: Int)) throws -> T
+    ) async throws -> T {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        try fixture.publish("office.hosts", SampleProfiles.office)
+        try fixture.publish("mid.hosts", SampleProfiles.large(900))
+        try fixture.publish("big.hosts", SampleProfiles.large(3000))
+        let server = try await offThePool {
+            try HostsServerProcess(directory: fixture.path, extraArguments: ["--max-connections", "2"])
+        }
+        defer { server.stop() }
+        let port = server.port
+        return try await offThePool {
+            let slow = try KeptConnection(port: port, receiveBuffer: 4096)
+            defer { slow.close() }
+            if afterChunkedBody {
+                let chunked = "POST /profiles/office HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                guard try slow.exchange(Array(chunked.utf8)).status == 405 else { throw ExchangeFailure("no 405") }
+            }
+            let queued = try slow.queueAnswers(Array("GET /profiles/mid HTTP/1.1\r\nHost: x\r\n\r\n".utf8), port: port)
+            return try then(port, slow, queued)
+        }
     }
 
     /// An EmbeddedChannel that records the connection limit's close events.

@@ -42,16 +42,10 @@ import Testing
     /// (`openssl s_client` at security level 0, so the client is willing to offer the old versions).
     @Test(.enabled(if: toolsPresent, "needs openssl"))
     func onlyTLS12AndNewerAreNegotiated() async throws {
-        let fixture = try PublishedFixture()
-        defer { fixture.remove() }
-        try fixture.publish("office.hosts", SampleProfiles.office)
-        let keys = try Self.selfSignedKeys()
-        defer { keys.remove() }
-        let server = try await offThePool {
-            try HostsServerProcess(
-                directory: fixture.path, tls: (certificate: "\(keys.path)/cert.pem", key: "\(keys.path)/key.pem"))
-        }
-        defer { server.stop() }
+        try await Self.withTLSServer { server, _ in try await Self.onlyTLS12AndNewerAreNegotiated(server) }
+    }
+
+    private static func onlyTLS12AndNewerAreNegotiated(_ server: HostsServerProcess) async throws {
         for (version, accepted) in [("-tls1", false), ("-tls1_1", false), ("-tls1_2", true), ("-tls1_3", true)] {
             let handshake = try await offThePool {
                 // Input from /dev/null: s_client ends right after the handshake.
@@ -72,18 +66,15 @@ import Testing
     /// client's close_notify is bounded (by the grace) — and the connections arriving at the limit are served.
     @Test(.enabled(if: toolsPresent, "needs openssl and curl"))
     func atTheLimitASilentTLSClientIsClosedToMakeRoom() async throws {
-        let fixture = try PublishedFixture()
-        defer { fixture.remove() }
-        try fixture.publish("office.hosts", SampleProfiles.office)
-        let keys = try Self.selfSignedKeys()
-        defer { keys.remove() }
-        let server = try await offThePool {
-            try HostsServerProcess(
-                directory: fixture.path, tls: (certificate: "\(keys.path)/cert.pem", key: "\(keys.path)/key.pem"),
-                // An idle timeout far off, so that only closing to make room can close the silent client.
-                extraArguments: ["--max-connections", "1", "--idle-timeout", "300s"])
+        // An idle timeout far off, so that only closing to make room can close the silent client.
+        try await Self.withTLSServer(extraArguments: ["--max-connections", "1", "--idle-timeout", "300s"]) {
+            server, keys in try await Self.atTheLimitASilentTLSClientIsClosedToMakeRoom(server, keys)
         }
-        defer { server.stop() }
+    }
+
+    private static func atTheLimitASilentTLSClientIsClosedToMakeRoom(
+        _ server: HostsServerProcess, _ keys: PublishedFixture
+    ) async throws {
         let port = server.port
         let outcome = try await offThePool { () -> (silentPort: Int?, fetched: [Bool], closed: Bool) in
             let silent = try SilentTLSClient(port: port)
@@ -124,6 +115,25 @@ import Testing
             _ = try buildApplication(options: options, logger: .init(label: "t"))
         }
         #expect(error?.description.hasPrefix("--tls-cert") == true)
+    }
+
+    /// The real binary serving `office.hosts` over TLS with ``selfSignedKeys()``, for `body`; stopped and removed
+    /// after.
+    static func withTLSServer(
+        extraArguments: [String] = [], _ body: (HostsServerProcess, PublishedFixture) async throws -> Void
+    ) async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        try fixture.publish("office.hosts", SampleProfiles.office)
+        let keys = try Self.selfSignedKeys()
+        defer { keys.remove() }
+        let server = try await offThePool {
+            try HostsServerProcess(
+                directory: fixture.path, tls: (certificate: "\(keys.path)/cert.pem", key: "\(keys.path)/key.pem"),
+                extraArguments: extraArguments)
+        }
+        defer { server.stop() }
+        try await body(server, keys)
     }
 
     /// A folder holding `key.pem` and `cert.pem`: a one-day self-signed certificate for localhost, made by
