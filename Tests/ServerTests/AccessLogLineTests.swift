@@ -41,7 +41,7 @@ import Testing
         }
         let specials = (0..<0x80).map { String(Character(Unicode.Scalar(UInt8($0)))) } + ["é", "\u{202E}", "€"]
         var disagreements: [String] = []
-        for length in [7, 8, 9, 15, 16, 17, 24] {
+        for length in [1, 2, 3, 7, 8, 9, 15, 16, 17, 24] {
             for offset in 0..<length {
                 for special in specials {
                     var characters = Array(repeating: "a", count: length)

@@ -14,12 +14,17 @@ import Testing
     static let officeSignature = #"{"profile":"office","note":"stands in for office.hosts.sig"}"# + "\n"
     static let remoteSignature = #"{"profile":"remote","note":"stands in for remote.hosts.sig"}"# + "\n"
 
-    /// How a request reaches the answer: the fast path, or Hummingbird (a `Content-Length` header is one the fast
-    /// path leaves to NIO's parser, see ``RawRequestTests``).
+    /// Who answers: the fast path, or Hummingbird alone (the server run with `--no-fast-path`).
     enum Path: String, CaseIterable, CustomTestStringConvertible {
         case fast, hummingbird
-        var headers: [(String, String)] { self == .fast ? [] : [("Content-Length", "0")] }
         var testDescription: String { rawValue }
+
+        /// The fixture's options, with the fast path on or off.
+        func options(_ fixture: PublishedFixture) -> ServerOptions {
+            var options = fixture.options()
+            options.fastPath = self == .fast
+            return options
+        }
     }
 
     /// office, remote, their signatures, and index.json with the view `auto`.
@@ -46,24 +51,24 @@ import Testing
     }
 
     static func get(
-        _ target: String, port: Int, from source: String, path: Path, method: String = "GET",
+        _ target: String, port: Int, from source: String, method: String = "GET",
         headers: [(String, String)] = []
     ) async throws -> RawHTTPResponse {
-        try await RawHTTPClient.request(method, target, port: port, headers: headers + path.headers, from: source)
+        try await RawHTTPClient.request(method, target, port: port, headers: headers, from: source)
     }
 
     @Test(arguments: Path.allCases)
     func theProfileIsChosenBySourceAddress(path: Path) async throws {
         let fixture = try Self.fixture()
         defer { fixture.remove() }
-        try await fixture.withServer { _, port in
-            let officeETag = try await Self.get("/profiles/office", port: port, from: "127.0.0.2", path: path)
+        try await fixture.withServer(path.options(fixture)) { _, port in
+            let officeETag = try await Self.get("/profiles/office", port: port, from: "127.0.0.2")
                 .header("ETag")
-            let remoteETag = try await Self.get("/profiles/remote", port: port, from: "127.0.0.2", path: path)
+            let remoteETag = try await Self.get("/profiles/remote", port: port, from: "127.0.0.2")
                 .header("ETag")
             #expect(officeETag != nil && officeETag != remoteETag)
 
-            let atOffice = try await Self.get("/profiles/auto", port: port, from: "127.0.0.2", path: path)
+            let atOffice = try await Self.get("/profiles/auto", port: port, from: "127.0.0.2")
             #expect(atOffice.status == 200)
             #expect(atOffice.text == Self.office)
             #expect(atOffice.header("ETag") == officeETag)
@@ -72,14 +77,14 @@ import Testing
             #expect(atOffice.header("Vary") == "*")
             #expect(atOffice.header("Content-Type") == "text/plain; charset=utf-8")
 
-            let elsewhere = try await Self.get("/profiles/auto", port: port, from: "127.0.0.1", path: path)
+            let elsewhere = try await Self.get("/profiles/auto", port: port, from: "127.0.0.1")
             #expect(elsewhere.status == 200)
             #expect(elsewhere.text == Self.remote)
             #expect(elsewhere.header("ETag") == remoteETag)
             #expect(elsewhere.header("X-PseudoDNS-Profile") == "remote")
 
             // The profiles themselves keep their shared-cache headers and name no chosen profile.
-            let plain = try await Self.get("/profiles/office", port: port, from: "127.0.0.2", path: path)
+            let plain = try await Self.get("/profiles/office", port: port, from: "127.0.0.2")
             #expect(plain.header("Cache-Control") == "no-cache")
             #expect(plain.header("Vary") == "Accept-Encoding")
             #expect(plain.header("X-PseudoDNS-Profile") == nil)
@@ -91,16 +96,16 @@ import Testing
     func aConditionalGetAfterAMoveGetsTheOtherProfile(path: Path) async throws {
         let fixture = try Self.fixture()
         defer { fixture.remove() }
-        try await fixture.withServer { _, port in
-            let first = try await Self.get("/profiles/auto", port: port, from: "127.0.0.2", path: path)
+        try await fixture.withServer(path.options(fixture)) { _, port in
+            let first = try await Self.get("/profiles/auto", port: port, from: "127.0.0.2")
             let officeETag = try #require(first.header("ETag"))
             let stayed = try await Self.get(
-                "/profiles/auto", port: port, from: "127.0.0.2", path: path, headers: [("If-None-Match", officeETag)])
+                "/profiles/auto", port: port, from: "127.0.0.2", headers: [("If-None-Match", officeETag)])
             #expect(stayed.status == 304)
             #expect(stayed.header("X-PseudoDNS-Profile") == "office")
             #expect(stayed.header("Vary") == "*")
             let moved = try await Self.get(
-                "/profiles/auto", port: port, from: "127.0.0.1", path: path, headers: [("If-None-Match", officeETag)])
+                "/profiles/auto", port: port, from: "127.0.0.1", headers: [("If-None-Match", officeETag)])
             #expect(moved.status == 200)
             #expect(moved.text == Self.remote)
             #expect(moved.header("X-PseudoDNS-Profile") == "remote")
@@ -112,23 +117,23 @@ import Testing
     func headAndTheSignatureFollowTheChoice(path: Path) async throws {
         let fixture = try Self.fixture()
         defer { fixture.remove() }
-        try await fixture.withServer { _, port in
-            let head = try await Self.get("/profiles/auto", port: port, from: "127.0.0.2", path: path, method: "HEAD")
+        try await fixture.withServer(path.options(fixture)) { _, port in
+            let head = try await Self.get("/profiles/auto", port: port, from: "127.0.0.2", method: "HEAD")
             #expect(head.status == 200)
             #expect(head.body.isEmpty)
             #expect(head.header("Content-Length") == String(Self.office.utf8.count))
             #expect(head.header("X-PseudoDNS-Profile") == "office")
 
-            let officeSig = try await Self.get("/profiles/auto.sig", port: port, from: "127.0.0.2", path: path)
+            let officeSig = try await Self.get("/profiles/auto.sig", port: port, from: "127.0.0.2")
             #expect(officeSig.status == 200)
             #expect(officeSig.text == Self.officeSignature)
             #expect(officeSig.header("X-PseudoDNS-Profile") == "office")
             #expect(officeSig.header("Cache-Control") == "private, no-cache")
-            let remoteSig = try await Self.get("/profiles/auto.sig", port: port, from: "127.0.0.1", path: path)
+            let remoteSig = try await Self.get("/profiles/auto.sig", port: port, from: "127.0.0.1")
             #expect(remoteSig.text == Self.remoteSignature)
             #expect(remoteSig.header("X-PseudoDNS-Profile") == "remote")
 
-            let unknown = try await Self.get("/profiles/nowhere", port: port, from: "127.0.0.2", path: path)
+            let unknown = try await Self.get("/profiles/nowhere", port: port, from: "127.0.0.2")
             #expect(unknown.status == 404)
         }
     }
@@ -138,7 +143,7 @@ import Testing
     func forwardedHeadersCountOnlyFromATrustedProxy(path: Path) async throws {
         let fixture = try Self.fixture()
         defer { fixture.remove() }
-        var options = fixture.options()
+        var options = path.options(fixture)
         options.trustedProxies = [try CIDR(parsing: "127.0.0.3/32"), try CIDR(parsing: "10.0.0.0/8")]
         try await fixture.withServer(options) { _, port in
             let cases: [(from: String, headers: [(String, String)], expected: String, why: String)] = [
@@ -168,16 +173,67 @@ import Testing
             ]
             for item in cases {
                 let answer = try await Self.get(
-                    "/profiles/auto", port: port, from: item.from, path: path, headers: item.headers)
+                    "/profiles/auto", port: port, from: item.from, headers: item.headers)
                 #expect(answer.header("X-PseudoDNS-Profile") == item.expected, "\(item.why): \(item.headers)")
             }
         }
         // Without --trusted-proxy, even that peer's headers are ignored.
-        try await fixture.withServer { _, port in
+        try await fixture.withServer(path.options(fixture)) { _, port in
             let answer = try await Self.get(
-                "/profiles/auto", port: port, from: "127.0.0.3", path: path, headers: [("X-Forwarded-For", "127.0.0.2")]
+                "/profiles/auto", port: port, from: "127.0.0.3", headers: [("X-Forwarded-For", "127.0.0.2")]
             )
             #expect(answer.header("X-PseudoDNS-Profile") == "remote")
+        }
+    }
+
+    /// One kept-alive connection from a trusted proxy asking for the view, a profile, a missing name and the view
+    /// again, each with its own forwarded address: every answer follows its own request (the fast path keeps a
+    /// connection's last lookup, which must never carry a view's choice over to the next request).
+    @Test(arguments: Path.allCases)
+    func oneConnectionsRequestsEachGetTheirOwnChoice(path: Path) async throws {
+        let fixture = try Self.fixture()
+        defer { fixture.remove() }
+        var options = path.options(fixture)
+        options.trustedProxies = [try CIDR(parsing: "127.0.0.3/32")]
+        try await fixture.withServer(options) { _, port in
+            let asked: [(target: String, forwarded: String?, profile: String?, status: Int)] = [
+                ("/profiles/auto", "127.0.0.2", "office", 200),
+                ("/profiles/auto", "198.51.100.7", "remote", 200),
+                ("/profiles/auto", "127.0.0.2", "office", 200),
+                ("/profiles/office", nil, nil, 200),
+                ("/profiles/missing", nil, nil, 404),
+                ("/profiles/auto.sig", "198.51.100.7", "remote", 200),
+                ("/profiles/auto.sig", "127.0.0.2", "office", 200),
+                ("/profiles/auto", nil, "remote", 200),
+            ]
+            let pieces = asked.map { item in
+                var text = "GET \(item.target) HTTP/1.1\r\nHost: x\r\n"
+                if let forwarded = item.forwarded { text += "X-Forwarded-For: \(forwarded)\r\n" }
+                return Array((text + "\r\n").utf8)
+            }
+            // Sent a request at a time (one read each) and then all at once (one read for all).
+            for sending in [pieces, [Array(pieces.joined())]] {
+                var last = sending
+                last[last.count - 1] += Array(
+                    "GET /profiles/office HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)
+                let raw = try await RawHTTPClient.exchange(
+                    pieces: last, pauseMilliseconds: 20, port: port, from: "127.0.0.3")
+                let answers = try RawHTTPClient.parseAll(raw, methods: Array(repeating: "GET", count: asked.count + 1))
+                #expect(answers.count == asked.count + 1)
+                for (answer, item) in zip(answers, asked) {
+                    #expect(answer.status == item.status, "\(item.target) from \(item.forwarded ?? "-")")
+                    if let profile = item.profile {
+                        #expect(
+                            answer.header("X-PseudoDNS-Profile") == profile,
+                            "\(item.target) from \(item.forwarded ?? "-")")
+                        let expected =
+                            item.target.hasSuffix(".sig")
+                            ? (profile == "office" ? Self.officeSignature : Self.remoteSignature)
+                            : (profile == "office" ? Self.office : Self.remote)
+                        #expect(answer.text == expected)
+                    }
+                }
+            }
         }
     }
 

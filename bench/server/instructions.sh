@@ -9,6 +9,7 @@
 #   bench/server/instructions.sh                 # the release build (built if SERVER_BIN is unset)
 #   SERVER_BIN=path/to/hosts-server COUNT=4000 bench/server/instructions.sh
 #   SERVERS="fast nginx" KINDS=304 bench/server/instructions.sh
+#   KINDS=client bench/server/instructions.sh      # a 304 poll with the headers hosts-client sends
 #
 # Each server runs twice, for WARM and WARM+COUNT requests on one kept-alive connection
 # (bench/server/keepalive-client.c): the difference over COUNT is the cost of a request, start-up and exit
@@ -96,16 +97,23 @@ serve() {
     exit 1
 }
 
-# drive KIND N: N requests on one connection.
+# drive KIND N: N requests on one connection. KIND client: a 304 poll with the headers hosts-client sends.
 drive() {
     local kind=$1 n=$2 etag
-    if [ "$kind" = 304 ]; then
+    case $kind in
+    304)
         etag=$(curl -fsS -D - -o /dev/null "http://127.0.0.1:$PORT/profiles/bench" |
             awk -F': ' 'tolower($1)=="etag" { sub(/\r$/, "", $2); print $2 }')
         "$WORK/client" "$PORT" /profiles/bench "$n" 304 "If-None-Match: $etag" >/dev/null
-    else
-        "$WORK/client" "$PORT" /profiles/bench "$n" 200 >/dev/null
-    fi
+        ;;
+    client)
+        etag=$(curl -fsS -H 'Accept-Encoding: gzip, deflate' -D - -o /dev/null "http://127.0.0.1:$PORT/profiles/bench" |
+            awk -F': ' 'tolower($1)=="etag" { sub(/\r$/, "", $2); print $2 }')
+        "$WORK/client" "$PORT" /profiles/bench "$n" 304 \
+            "User-Agent: hosts-client (PseudoDNS)"$'\r\n'"Accept-Encoding: gzip, deflate"$'\r\n'"If-None-Match: $etag" >/dev/null
+        ;;
+    *) "$WORK/client" "$PORT" /profiles/bench "$n" 200 >/dev/null ;;
+    esac
 }
 
 stop() {

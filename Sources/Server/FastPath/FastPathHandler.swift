@@ -88,6 +88,9 @@
         private var peerText: [UInt8]?
         /// The path and header values of this connection's last requests, made into strings once.
         private var strings = RecentStrings()
+        /// The last fast-path request's path and route, and what the route named: a client polls one path.
+        private var lastRoute: PathRoute?
+        private var lookup: StaticRoutes.Memo?
 
         init(
             routes: StaticRoutes, accounting: RequestAccounting, parts: HTTPPartsHandler, configuration: Configuration
@@ -435,9 +438,17 @@
 
         /// Writes the response and returns true when the request is one of the static routes.
         private func answer(_ request: RequestHead, context: ChannelHandlerContext) -> Bool {
-            let route = Route(path: request.path)
             let started = accounting.start
-            guard let answer = routes.answer(route, headers: request.headers, peer: context.channel.remoteAddress)
+            let route: Route
+            if let last = lastRoute, last.path == request.path {
+                route = last.route
+            } else {
+                route = Route(path: request.path)
+                lastRoute = PathRoute(path: request.path, route: route)
+            }
+            guard
+                let answer = routes.answer(
+                    route, headers: request.headers, peer: context.channel.remoteAddress, memo: &lookup)
             else {
                 return false
             }
@@ -531,6 +542,11 @@
             case none
             case keepAlive
             case close
+        }
+
+        private struct PathRoute {
+            var path: Substring
+            var route: Route
         }
 
         /// A struct, not a tuple: an optional tuple of these types is copied through runtime metadata.

@@ -451,6 +451,9 @@ struct RawHeaders: HeaderLookup {
     private var present: UInt32 = 0
 
     mutating func append(_ name: HeaderName, _ value: String) {
+        // Room for a poll's usual kept headers at once (validator, Accept-Encoding, Authorization), rather than
+        // one allocation for the first and another as the array grows.
+        if fields.isEmpty { fields.reserveCapacity(4) }
         fields.append(Field(id: name.id, value: value))
         present |= 1 << UInt32(name.id)
     }

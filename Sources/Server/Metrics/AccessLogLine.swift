@@ -101,6 +101,11 @@ enum AccessLogLine {
 
         /// Runs of bytes that need no escaping are copied whole; they are found eight bytes at a time.
         mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, json: Bool) {
+            // A poll's method and path need none: one check of the whole, one copy.
+            if AccessLogLine.needsNoEscape(text) {
+                bytes(text)
+                return
+            }
             var run = 0
             var index = 0
             while index < text.count {
@@ -128,29 +133,43 @@ enum AccessLogLine {
             if run < text.count { bytes(UnsafeBufferPointer(rebasing: text[run...])) }
         }
 
-        /// Digits written backwards, then moved into place.
+        /// Digits counted, then written backwards in place.
         mutating func decimal(_ value: Int64) {
             if value < 0 { byte(UInt8(ascii: "-")) }
             var rest = value.magnitude
-            if rest < 10 {
-                byte(UInt8(ascii: "0") + UInt8(rest))
-                return
+            var digits = 1
+            var probe = rest
+            while probe >= 10 {
+                probe /= 10
+                digits += 1
             }
-            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64's 20 digits
-            withUnsafeMutableBytes(of: &digits) { scratch in
-                var index = scratch.count
-                while rest > 0 {
-                    index -= 1
-                    scratch[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-                let digitsStart = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + index
-                bytes(UnsafeBufferPointer(start: digitsStart, count: scratch.count - index))
-            }
+            var index = count + digits
+            repeat {
+                index -= 1
+                base[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            count += digits
         }
     }
 
     fileprivate static let hex = Array("0123456789abcdef".utf8)
+
+    /// Whether no byte of `text` needs escaping, eight at a time (the last word filled up with a letter).
+    fileprivate static func needsNoEscape(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let start = text.baseAddress else { return true }
+        var index = 0
+        while index + 8 <= text.count {
+            if !needsNoEscape(UnsafeRawPointer(start + index).loadUnaligned(as: UInt64.self)) { return false }
+            index += 8
+        }
+        guard index < text.count else { return true }
+        var last: UInt64 = 0x6161_6161_6161_6161
+        withUnsafeMutableBytes(of: &last) { word in
+            word.baseAddress!.copyMemory(from: start + index, byteCount: text.count - index)
+        }
+        return needsNoEscape(last)
+    }
 
     /// Whether none of the eight bytes needs escaping: each above space and below DEL, none a quote or
     /// backslash. (A byte is zero in `x` exactly when its high bit is set in `(x - ones) & ~x & highs`.)
