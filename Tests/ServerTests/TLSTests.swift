@@ -1,8 +1,13 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
 @testable import Server
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite struct TLSTests {
     static let tools = ["/usr/bin/openssl", "/usr/bin/curl"]
@@ -37,16 +42,10 @@ import Testing
     /// (`openssl s_client` at security level 0, so the client is willing to offer the old versions).
     @Test(.enabled(if: toolsPresent, "needs openssl"))
     func onlyTLS12AndNewerAreNegotiated() async throws {
-        let fixture = try PublishedFixture()
-        defer { fixture.remove() }
-        try fixture.publish("office.hosts", SampleProfiles.office)
-        let keys = try Self.selfSignedKeys()
-        defer { keys.remove() }
-        let server = try await offThePool {
-            try HostsServerProcess(
-                directory: fixture.path, tls: (certificate: "\(keys.path)/cert.pem", key: "\(keys.path)/key.pem"))
-        }
-        defer { server.stop() }
+        try await Self.withTLSServer { server, _ in try await Self.onlyTLS12AndNewerAreNegotiated(server) }
+    }
+
+    private static func onlyTLS12AndNewerAreNegotiated(_ server: HostsServerProcess) async throws {
         for (version, accepted) in [("-tls1", false), ("-tls1_1", false), ("-tls1_2", true), ("-tls1_3", true)] {
             let handshake = try await offThePool {
                 // Input from /dev/null: s_client ends right after the handshake.
@@ -62,6 +61,50 @@ import Testing
         }
     }
 
+    /// Closing to make room under TLS: a client that completed its handshake and then neither reads nor sends
+    /// close_notify (an `openssl s_client` stopped by SIGSTOP) is closed all the same — NIOSSL's wait for the
+    /// client's close_notify is bounded (by the grace) — and the connections arriving at the limit are served.
+    @Test(.enabled(if: toolsPresent, "needs openssl and curl"))
+    func atTheLimitASilentTLSClientIsClosedToMakeRoom() async throws {
+        // An idle timeout far off, so that only closing to make room can close the silent client.
+        try await Self.withTLSServer(extraArguments: ["--max-connections", "1", "--idle-timeout", "300s"]) {
+            server, keys in try await Self.atTheLimitASilentTLSClientIsClosedToMakeRoom(server, keys)
+        }
+    }
+
+    private static func atTheLimitASilentTLSClientIsClosedToMakeRoom(
+        _ server: HostsServerProcess, _ keys: PublishedFixture
+    ) async throws {
+        let port = server.port
+        let outcome = try await offThePool { () -> (silentPort: Int?, fetched: [Bool], closed: Bool) in
+            let silent = try SilentTLSClient(port: port)
+            defer { silent.kill() }
+            var fetched: [Bool] = []
+            for _ in 0..<3 {
+                let fetch = try Self.run(
+                    "/usr/bin/curl",
+                    [
+                        "-sS", "--max-time", "10", "--cacert", "\(keys.path)/cert.pem",
+                        "https://localhost:\(port)/profiles/office",
+                    ])
+                fetched.append(fetch.status == 0 && fetch.output == Array(SampleProfiles.office.utf8))
+            }
+            // Far from the grace (1 s, then as long again for close_notify): only an unbounded close fails it.
+            let deadline = ContinuousClock.now + .seconds(20)
+            var closed = false
+            while !closed, ContinuousClock.now < deadline {
+                closed = !LoopbackSocket.tcpConnections().contains {
+                    $0.localPort == silent.localPort && $0.remotePort == port && $0.state == 1
+                }
+                if !closed { usleep(20_000) }
+            }
+            return (silent.localPort, fetched, closed)
+        }
+        #expect(outcome.silentPort != nil, "the silent client's connection was not found")
+        #expect(outcome.fetched == [true, true, true], "a connection at the limit was not served")
+        #expect(outcome.closed, "the silent TLS client's connection is still established")
+    }
+
     @Test func badCertificateFileStopsStartup() throws {
         let fixture = try PublishedFixture()
         defer { fixture.remove() }
@@ -72,6 +115,25 @@ import Testing
             _ = try buildApplication(options: options, logger: .init(label: "t"))
         }
         #expect(error?.description.hasPrefix("--tls-cert") == true)
+    }
+
+    /// The real binary serving `office.hosts` over TLS with ``selfSignedKeys()``, for `body`; stopped and removed
+    /// after.
+    static func withTLSServer(
+        extraArguments: [String] = [], _ body: (HostsServerProcess, PublishedFixture) async throws -> Void
+    ) async throws {
+        let fixture = try PublishedFixture()
+        defer { fixture.remove() }
+        try fixture.publish("office.hosts", SampleProfiles.office)
+        let keys = try Self.selfSignedKeys()
+        defer { keys.remove() }
+        let server = try await offThePool {
+            try HostsServerProcess(
+                directory: fixture.path, tls: (certificate: "\(keys.path)/cert.pem", key: "\(keys.path)/key.pem"),
+                extraArguments: extraArguments)
+        }
+        defer { server.stop() }
+        try await body(server, keys)
     }
 
     /// A folder holding `key.pem` and `cert.pem`: a one-day self-signed certificate for localhost, made by
@@ -99,5 +161,57 @@ import Testing
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, Array(output))
+    }
+}
+
+/// `openssl s_client` connected to a TLS port, its handshake complete, then stopped (SIGSTOP): it neither reads
+/// nor sends close_notify, nor closes, until ``kill()``. Blocking: off the pool.
+private final class SilentTLSClient {
+    private let process = Process()
+    /// Kept open: s_client ends at the end of its input.
+    private let input = Pipe()
+    /// Its side of the connection (``LoopbackSocket/tcpConnections()``), nil if not found.
+    private(set) var localPort: Int?
+
+    init(port: Int) throws {
+        let before = Set(LoopbackSocket.tcpConnections().filter { $0.remotePort == port }.map(\.localPort))
+        let errors = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["s_client", "-connect", "127.0.0.1:\(port)", "-brief"]
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        // A handshake that never ends ends here: killed, its output ends too.
+        let pid = process.processIdentifier
+        let handshaking = Flag()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30) {
+            if handshaking.value.load(ordering: .relaxed) { Glibc.kill(pid, SIGKILL) }
+        }
+        defer { handshaking.value.store(false, ordering: .relaxed) }
+        var said = ""
+        while !said.contains("CONNECTION ESTABLISHED") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { throw Failure(description: "s_client ended before its handshake: \(said)") }
+            said += String(decoding: chunk, as: UTF8.self)
+        }
+        Glibc.kill(pid, SIGSTOP)
+        localPort =
+            LoopbackSocket.tcpConnections().first {
+                $0.remotePort == port && $0.state == 1 && !before.contains($0.localPort)
+            }?.localPort
+    }
+
+    func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private final class Flag: Sendable {
+        let value = Atomic(true)
     }
 }

@@ -43,12 +43,7 @@ public enum LoopbackSocket {
             close(fd)
             throw error
         }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return (fd, Int(UInt16(bigEndian: actual.sin_port)))
+        return (fd, localPort(fd))
     }
 
     /// Whether a TCP socket of this machine listens on `port` (IPv4 or IPv6), from /proc/net without
@@ -69,10 +64,67 @@ public enum LoopbackSocket {
         return false
     }
 
+    /// One IPv4 TCP connection of this machine, from /proc/net/tcp (which shows other processes' sockets too, such
+    /// as a server's, without asking them).
+    public struct TCPConnection: Sendable {
+        public var localPort: Int
+        public var remotePort: Int
+        /// The kernel's TCP state: 1 ESTABLISHED, 8 CLOSE_WAIT (the peer's FIN came), ...
+        public var state: Int
+        /// Bytes written and not yet acknowledged by the peer.
+        public var send: Int
+        /// Bytes received and not yet read.
+        public var receive: Int
+    }
+
+    /// The IPv4 TCP connections between two loopback ports of this machine (127.0.0.1 only); empty where
+    /// /proc/net/tcp cannot be read.
+    public static func tcpConnections() -> [TCPConnection] {
+        guard let handle = FileHandle(forReadingAtPath: "/proc/net/tcp"), let data = try? handle.readToEnd() else {
+            return []
+        }
+        try? handle.close()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").dropFirst().compactMap { line in
+            // sl, local_address (HEXADDR:HEXPORT), rem_address, st, tx_queue:rx_queue (hex)
+            let fields = line.split(separator: " ")
+            guard fields.count > 4 else { return nil }
+            let ends = fields[1...2].map { $0.split(separator: ":") }
+            let queues = fields[4].split(separator: ":").compactMap { Int($0, radix: 16) }
+            guard ends.allSatisfy({ $0.count == 2 && $0[0] == "0100007F" }), queues.count == 2,
+                let local = Int(ends[0][1], radix: 16), let remote = Int(ends[1][1], radix: 16),
+                let state = Int(fields[3], radix: 16)
+            else { return nil }
+            return TCPConnection(
+                localPort: local, remotePort: remote, state: state, send: queues[0], receive: queues[1])
+        }
+    }
+
+    /// The kernel's queues of the established connection from 127.0.0.1:`localPort` to 127.0.0.1:`remotePort`
+    /// (``tcpConnections()``); nil when there is none.
+    public static func queues(localPort: Int, remotePort: Int) -> (send: Int, receive: Int)? {
+        tcpConnections().first { $0.localPort == localPort && $0.remotePort == remotePort && $0.state == 1 }
+            .map { ($0.send, $0.receive) }
+    }
+
+    /// The local port of a connected or bound socket.
+    public static func localPort(_ fd: Int32) -> Int {
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: actual.sin_port))
+    }
+
     /// A socket connected to 127.0.0.1:port, from `source` when given (any 127/8 address is local on Linux:
-    /// binding to 127.0.0.2 makes the server see a different client).
-    public static func connect(port: Int, from source: String? = nil) throws -> Int32 {
+    /// binding to 127.0.0.2 makes the server see a different client). `receiveBuffer` sets SO_RCVBUF before
+    /// connecting (which also turns the kernel's tuning of it off), for a client whose unread answers are to
+    /// back up into the server soon.
+    public static func connect(port: Int, from source: String? = nil, receiveBuffer: Int? = nil) throws -> Int32 {
         let fd = try newSocket()
+        if var size = receiveBuffer.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         if let source {
             var local = loopback(port: 0)
             local.sin_addr.s_addr = inet_addr(source)

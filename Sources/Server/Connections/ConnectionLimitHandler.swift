@@ -35,8 +35,7 @@ final class ConnectionLimitHandler: ChannelInboundHandler, RemovableChannelHandl
         case .admitted(let slot, let closing):
             child.closeFuture.whenComplete { [limit] _ in limit.remove(slot) }
             if let closing {
-                closing.channel.closeFuture.whenComplete { [limit] _ in limit.closedToMakeRoom() }
-                closing.closeToMakeRoom()
+                limit.closeToMakeRoom(closing)
                 limit.metrics.countClosedIdle()
                 unreported.closedIdle += 1
                 report()

@@ -10,10 +10,17 @@ final class ConnectionSlot: Sendable {
     /// while a request is waiting for its response.
     private let idleSince: Atomic<Int64>
     private static let busy: Int64 = -1
+    /// The ``idleSince`` at which the connection, chosen to make room, still had answers queued (``markQueued()``);
+    /// ``never`` otherwise. Keyed by it because only the connection's own event loop can tell whether answers
+    /// are queued, and asking it per answer costs more than the answer: a later answer (``markIdle(_:)``) makes
+    /// the mark stale, and the connection is asked again when chosen again.
+    private let queuedWhileIdleSince: Atomic<Int64>
+    private static let never = Int64.min
 
     init(channel: any Channel, now: NIODeadline = .now()) {
         self.channel = channel
         self.idleSince = Atomic(Self.nanoseconds(now))
+        self.queuedWhileIdleSince = Atomic(Self.never)
     }
 
     /// A request head arrived that is not answered yet.
@@ -32,6 +39,24 @@ final class ConnectionSlot: Sendable {
         let value = idleSince.load(ordering: .relaxed)
         guard value != Self.busy, channel.isWritable else { return nil }
         return value
+    }
+
+    /// Whether the connection, idle since `idleSince` (``idleSinceNanoseconds``), was found with answers queued
+    /// then: it is closed to make room only when no other idle connection is left.
+    func wasQueued(whileIdleSince idleSince: Int64) -> Bool {
+        queuedWhileIdleSince.load(ordering: .relaxed) == idleSince
+    }
+
+    /// Whether answers written are still queued in the channel below the socket's high-water mark (a client
+    /// that reads slowly, or not at all). On the connection's event loop only.
+    func hasQueuedAnswers() -> Bool {
+        channel.eventLoop.preconditionInEventLoop()
+        return ((try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0) > 0
+    }
+
+    /// ``hasQueuedAnswers()`` said so, while idle as it is now.
+    func markQueued() {
+        queuedWhileIdleSince.store(idleSince.load(ordering: .relaxed), ordering: .relaxed)
     }
 
     /// Asks the connection, chosen to make room, to close the way a graceful shutdown closes it: what it has

@@ -166,21 +166,23 @@
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
             let makesRoom = event is ConnectionSlot.CloseToMakeRoom
-            let ends = makesRoom || event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed
-            guard ends, state != .handedOver else {
-                flushIfNeeded(context)
-                context.fireUserInboundEventTriggered(event)
-                return
-            }
-            if makesRoom, state == .heads, pending == nil, parts.isIdle {
+            if makesRoom, parts.isIdle, state == .handedOver || (state == .heads && pending == nil) {
                 // Nothing unanswered was read, so there is nothing of the client's to linger for: the descriptor
-                // is free as soon as the answers written reach the socket (at once, for an idle connection).
+                // is free as soon as the answers written reach the socket (at once, unless answers are still
+                // queued for a slow reader). Also after a chunked body, where Hummingbird, told to quiesce while
+                // idle, would close at once and drop them.
                 state = .closing
                 let sent = context.eventLoop.makePromise(of: Void.self)
                 context.write(wrapOutbound(ByteBuffer()), promise: sent)
                 needsFlush = true
                 flushIfNeeded(context)
                 sent.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                return
+            }
+            let ends = makesRoom || event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed
+            guard ends, state != .handedOver else {
+                flushIfNeeded(context)
+                context.fireUserInboundEventTriggered(event)
                 return
             }
             // With no request of Hummingbird's in progress, Hummingbird would close the connection at once,

@@ -121,8 +121,9 @@ final class HTTPPartsHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Where the fast path does not drain the connection itself (after a chunked body, or where it is not
-    /// built), closing to make room is Hummingbird's graceful shutdown of this one connection.
+    /// Where the fast path does not drain the connection itself (after a chunked body while Hummingbird owes an
+    /// answer, or where it is not built), closing to make room is Hummingbird's graceful shutdown of this one
+    /// connection.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ConnectionSlot.CloseToMakeRoom {
             context.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
