@@ -14,7 +14,8 @@ import HostsCore
 /// file, or any root-readable file into /etc/hosts). Refused outright, not judged by whether that user may read and
 /// write the file: the state directory must be root's alone (``StateDirectory``), so no directory that user may
 /// write could pass anyway, and a file judged writable now could be another by the time root writes it. An admin
-/// who means another file runs hosts-client as root outside sudo. "Under sudo" is what ``TrustedFile/Policy``'s
+/// who means another file runs hosts-client as root outside sudo. The same holds for what would make root run a
+/// command the user chose (`config after-apply`, `edit`'s editor). "Under sudo" is what ``TrustedFile/Policy``'s
 /// `invokingUser` says: root with a `SUDO_UID` other than 0.
 extension StatePaths {
     /// Throws when run under sudo with a hosts file or state directory other than the defaults; `hostsFlag` and
@@ -42,9 +43,30 @@ extension StatePaths {
     static func checkRestoreOntoOtherFileUnderSudo(
         invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
     ) throws {
+        try refuseUnderSudo(
+            "--onto-other-file", scope: "which restores a backup only onto the file it was taken of",
+            invokingUser: invokingUser)
+    }
+
+    /// `config after-apply` (set or unset) under sudo: root runs that command with `/bin/sh -c` after every write,
+    /// from then on, so whoever sets it runs anything as root. It stays the admin's, set as root outside sudo.
+    static func checkAfterApplyUnderSudo(
+        invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
+    ) throws {
+        try refuseUnderSudo(
+            "config after-apply", scope: "which leaves the command root runs after every write to root",
+            invokingUser: invokingUser)
+    }
+
+    /// `edit` under sudo: the editor ($VISUAL, $EDITOR or vi) would run as root, and an editor runs commands (vi's
+    /// `:!sh`), so a sudoers rule that gives a user hosts-client alone would give them a root shell.
+    static func checkEditUnderSudo(invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()) throws {
+        try refuseUnderSudo(
+            "edit", scope: "whose editor would run as root (an editor runs commands)", invokingUser: invokingUser)
+    }
+
+    private static func refuseUnderSudo(_ what: String, scope: String, invokingUser: TrustedFile.Reader?) throws {
         guard let user = invokingUser else { return }
-        throw ClientError.refusedUnderSudo(
-            what: "--onto-other-file", uid: user.uid,
-            scope: "which restores a backup only onto the file it was taken of")
+        throw ClientError.refusedUnderSudo(what: what, uid: user.uid, scope: scope)
     }
 }
