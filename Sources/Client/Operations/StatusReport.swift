@@ -182,7 +182,13 @@ struct StatusReport: Codable, Sendable {
             lines.append(line)
             if segment.kind == .remote {
                 var detail = "    last fetch: \(segment.lastResult ?? "-")"
-                if let age = segment.ageSeconds { detail += ", good copy \(Self.describeAge(age)) old" }
+                if let age = segment.ageSeconds {
+                    // Dated in the future: the clock was ahead at that fetch, or is behind now.
+                    detail +=
+                        age < 0
+                        ? ", good copy dated \(Self.describeAge(-age)) in the future (the clock changed)"
+                        : ", good copy \(Self.describeAge(age)) old"
+                }
                 if let etag = segment.etag { detail += ", etag \(etag)" }
                 if let every = segment.every { detail += ", every \(every)" }
                 lines.append(detail)
