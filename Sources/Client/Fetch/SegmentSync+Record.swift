@@ -58,7 +58,9 @@ extension SegmentSync {
                 meta.entries = entries
                 meta.bytes = bytes.count
                 meta.sha256 = SHA256Hex.of(bytes)
-                meta.dropped = result.dropped.flatMap { $0.isEmpty ? nil : $0 }
+                let dropped = result.dropped ?? []
+                meta.dropped = dropped.isEmpty ? nil : Array(dropped.prefix(SegmentMeta.droppedKept))
+                meta.droppedCount = dropped.count > SegmentMeta.droppedKept ? dropped.count : nil
                 meta.recordSignature(result.signature)
                 meta.redirect = result.redirect
                 meta.recordView(result.viewProfile, entries: entries)
