@@ -39,34 +39,40 @@ extension StatePaths {
         }
     }
 
-    /// `restore --onto-other-file`: under sudo a backup goes back only onto the file it was taken of.
-    static func checkRestoreOntoOtherFileUnderSudo(
-        invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
+    /// What is refused under sudo whatever the paths: each would let the user who ran sudo make root copy a file of
+    /// their choosing or run a command of theirs.
+    enum SudoRefusal {
+        /// `restore --onto-other-file`: under sudo a backup goes back only onto the file it was taken of.
+        case restoreOntoOtherFile
+        /// `config after-apply` (set or unset): root runs that command with `/bin/sh -c` after every write, from
+        /// then on, so whoever sets it runs anything as root. It stays the admin's, set as root outside sudo.
+        case afterApply
+        /// `edit`: the editor ($VISUAL, $EDITOR or vi) would run as root, and an editor runs commands (vi's `:!sh`),
+        /// so a sudoers rule that gives a user hosts-client alone would give them a root shell.
+        case edit
+
+        var what: String {
+            switch self {
+            case .restoreOntoOtherFile: "--onto-other-file"
+            case .afterApply: "config after-apply"
+            case .edit: "edit"
+            }
+        }
+
+        var scope: String {
+            switch self {
+            case .restoreOntoOtherFile: "which restores a backup only onto the file it was taken of"
+            case .afterApply: "which leaves the command root runs after every write to root"
+            case .edit: "whose editor would run as root (an editor runs commands)"
+            }
+        }
+    }
+
+    /// Throws `refusal` when run under sudo.
+    static func refuseUnderSudo(
+        _ refusal: SudoRefusal, invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
     ) throws {
-        try refuseUnderSudo(
-            "--onto-other-file", scope: "which restores a backup only onto the file it was taken of",
-            invokingUser: invokingUser)
-    }
-
-    /// `config after-apply` (set or unset) under sudo: root runs that command with `/bin/sh -c` after every write,
-    /// from then on, so whoever sets it runs anything as root. It stays the admin's, set as root outside sudo.
-    static func checkAfterApplyUnderSudo(
-        invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
-    ) throws {
-        try refuseUnderSudo(
-            "config after-apply", scope: "which leaves the command root runs after every write to root",
-            invokingUser: invokingUser)
-    }
-
-    /// `edit` under sudo: the editor ($VISUAL, $EDITOR or vi) would run as root, and an editor runs commands (vi's
-    /// `:!sh`), so a sudoers rule that gives a user hosts-client alone would give them a root shell.
-    static func checkEditUnderSudo(invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()) throws {
-        try refuseUnderSudo(
-            "edit", scope: "whose editor would run as root (an editor runs commands)", invokingUser: invokingUser)
-    }
-
-    private static func refuseUnderSudo(_ what: String, scope: String, invokingUser: TrustedFile.Reader?) throws {
         guard let user = invokingUser else { return }
-        throw ClientError.refusedUnderSudo(what: what, uid: user.uid, scope: scope)
+        throw ClientError.refusedUnderSudo(what: refusal.what, uid: user.uid, scope: refusal.scope)
     }
 }

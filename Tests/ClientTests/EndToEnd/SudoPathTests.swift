@@ -39,6 +39,14 @@ struct SudoPathTests {
         return (secret, segment)
     }
 
+    /// `add mine --local --from segment` under sudo, at the default paths: allowed.
+    func addUnderSudo(
+        _ sandbox: ClientSandbox, _ segment: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let add = try sandbox.runAtDefaultPaths(["add", "mine", "--local", "--from", segment], environment: Self.sudo)
+        #expect(add.ok, "\(add.stderr)", sourceLocation: sourceLocation)
+    }
+
     /// The reviewer's attack: the secret is not written, not backed up, not copied anywhere.
     @Test func anotherHostsFileIsRefusedUnderSudo() async throws {
         try await offThePool {
@@ -102,9 +110,7 @@ struct SudoPathTests {
             let hook = "id -u > \(marker)"
             let set = try sandbox.runAtDefaultPaths(["config", "after-apply", hook], environment: Self.sudo)
             expectRefused(set, "config after-apply")
-            let add = try sandbox.runAtDefaultPaths(
-                ["add", "mine", "--local", "--from", segment], environment: Self.sudo)
-            #expect(add.ok, "\(add.stderr)")
+            try addUnderSudo(sandbox, segment)
             #expect(!FileManager.default.fileExists(atPath: marker), "root ran the sudo user's after-apply command")
             let unset = try sandbox.runAtDefaultPaths(["config", "after-apply", "--unset"], environment: Self.sudo)
             expectRefused(unset, "config after-apply")
@@ -127,9 +133,7 @@ struct SudoPathTests {
         try await offThePool {
             let sandbox = try ClientSandbox()
             let (_, segment) = try attackFiles(sandbox)
-            let add = try sandbox.runAtDefaultPaths(
-                ["add", "mine", "--local", "--from", segment], environment: Self.sudo)
-            #expect(add.ok, "\(add.stderr)")
+            try addUnderSudo(sandbox, segment)
             let marker = sandbox.root + "/editor-ran"
             let editor = sandbox.root + "/editor.sh"
             try sandbox.write("#!/bin/sh\nid -u > \(marker)\n", to: editor)
@@ -151,9 +155,7 @@ struct SudoPathTests {
         try await offThePool {
             let sandbox = try ClientSandbox()
             let (secret, segment) = try attackFiles(sandbox)
-            let sudo = try sandbox.runAtDefaultPaths(
-                ["add", "mine", "--local", "--from", segment], environment: Self.sudo)
-            #expect(sudo.ok, "\(sudo.stderr)")
+            try addUnderSudo(sandbox, segment)
             #expect(sandbox.blockLines.contains("10.0.0.7 mine"))
 
             let other = try ClientSandbox()
