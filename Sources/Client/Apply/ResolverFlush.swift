@@ -207,12 +207,28 @@ struct ResolverFlush {
         }
     }
 
-    static func which(_ name: String) -> String? {
+    /// The first `name` on PATH (then /usr/sbin, /sbin) that may be run. As root, only one root alone controls
+    /// (``TrustedPath``: every directory and link on the way root's and writable by nobody else, the file too), in an
+    /// absolute PATH entry: under sudo PATH may be the user's (`env_keep`, no `secure_path`), and root would run
+    /// their `nscd` or `resolvectl`.
+    static func which(_ name: String, euid: uid_t = geteuid()) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-        for directory in path.split(separator: ":") + ["/usr/sbin", "/sbin"] {
+        // Typed: inferred, `split(...) + [literals]` made each PATH entry an array of characters, never found.
+        let directories: [Substring] = path.split(separator: ":") + ["/usr/sbin", "/sbin"]
+        for directory in directories {
             let candidate = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
+            if euid != 0 || directory.hasPrefix("/") && rootAlone(candidate) { return candidate }
         }
         return nil
+    }
+
+    /// A regular file root owns, writable by nobody else, behind directories and links only root controls.
+    static func rootAlone(_ path: String) -> Bool {
+        let walk = TrustedPath.walk(path, owners: [0])
+        guard walk.problems.isEmpty, let place = walk.place else { return false }
+        var info = stat()
+        return place.lstat(&info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_uid == 0
+            && TrustedPath.writableBy(info) == nil
     }
 }
