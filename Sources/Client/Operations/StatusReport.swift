@@ -133,7 +133,7 @@ struct StatusReport: Codable, Sendable {
                     ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers,
                     trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
                     keyID: meta?.keyID, dropped: preview.plan.dropped[segment.name] ?? meta?.dropped ?? [],
-                    warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 },
+                    warnings: TrustSummary.warnings(for: segment),
                     skipped: preview.plan.skipped[segment.name], redirect: meta?.redirect)
             case .local:
                 let path = context.paths.localFile(segment.name)
@@ -150,7 +150,8 @@ struct StatusReport: Codable, Sendable {
                 }
                 return SegmentStatus(
                     name: segment.name, kind: .local, enabled: segment.enabled, source: path, entries: entries,
-                    error: error, stale: false, conflicts: losers, dropped: [], warnings: [],
+                    error: error, stale: false, conflicts: losers, dropped: [],
+                    warnings: TrustSummary.warnings(for: segment),
                     usingLastGood: usingLastGood)
             }
         }
