@@ -1,3 +1,7 @@
+#if defined(__linux__)
+#define _GNU_SOURCE  // O_PATH
+#endif
+
 #include "CFileMetadata.h"
 
 #include <errno.h>
@@ -103,10 +107,10 @@ long pseudodns_fgetxattr(int fd, const char *name, void *buffer, size_t size) {
     return (long)GET(fd, name, buffer, size);
 }
 
-long pseudodns_lgetxattr(const char *path, const char *name, void *buffer, size_t size) {
-#if defined(__APPLE__)
-    return (long)getxattr(path, name, buffer, size, 0, XATTR_NOFOLLOW);
+int pseudodns_path_only_flag(void) {
+#if defined(O_PATH)
+    return O_PATH;
 #else
-    return (long)lgetxattr(path, name, buffer, size);
+    return 0;
 #endif
 }

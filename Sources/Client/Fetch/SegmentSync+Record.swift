@@ -9,7 +9,13 @@ extension SegmentSync {
     /// when its segment was removed or re-pointed, when a fetch that started later was already recorded (two syncs
     /// at once: the newer one wins, whichever finishes last), or when its signature's serial is below the one
     /// recorded since.
-    static func record(_ results: [Fetched], config: ClientConfig, store: StateStore) throws -> Set<String> {
+    ///
+    /// "Started later" is read from the wall clock, which can jump (a hostile network's NTP, a VM restored from a
+    /// snapshot, a bad RTC at boot): a recorded attempt later than `now` cannot be a fetch that started after this
+    /// one, only a clock that was ahead then — trusted, it would keep every result out until the clock reached it.
+    static func record(
+        _ results: [Fetched], config: ClientConfig, store: StateStore, now: Date = Date()
+    ) throws -> Set<String> {
         var stored: Set<String> = []
         for result in results {
             if case .notDue = result.outcome { continue }
@@ -21,10 +27,17 @@ extension SegmentSync {
             }
             var meta = try store.loadMeta(result.name) ?? SegmentMeta(url: url)
             if meta.url != url { meta = SegmentMeta(url: url) }
-            if let attempted = meta.attemptedAt, attempted > result.startedAt { continue }
+            if let attempted = meta.attemptedAt, attempted > result.startedAt, attempted <= now {
+                Console.err(
+                    "segment \(result.name): a fetch that started later was recorded first; this result not kept")
+                continue
+            }
             if let signature = result.signature, let floor = meta.serialFloor(for: signature.profile),
                 signature.serial < floor
             {
+                Console.err(
+                    "segment \(result.name): serial \(signature.serial) is below \(floor), recorded meanwhile; "
+                        + "this result not kept")
                 continue
             }
             meta.attemptedAt = result.startedAt
@@ -45,7 +58,9 @@ extension SegmentSync {
                 meta.entries = entries
                 meta.bytes = bytes.count
                 meta.sha256 = SHA256Hex.of(bytes)
-                meta.dropped = result.dropped.flatMap { $0.isEmpty ? nil : $0 }
+                let dropped = result.dropped ?? []
+                meta.dropped = dropped.isEmpty ? nil : Array(dropped.prefix(SegmentMeta.droppedKept))
+                meta.droppedCount = dropped.count > SegmentMeta.droppedKept ? dropped.count : nil
                 meta.recordSignature(result.signature)
                 meta.redirect = result.redirect
                 meta.recordView(result.viewProfile, entries: entries)

@@ -47,9 +47,12 @@ struct SegmentSync {
     /// `sync --force`: every shrink is accepted.
     var acceptAllShrinks = false
 
-    /// Due: never fetched, last attempt failed, or `every` (default 5m) has passed since the last good fetch.
+    /// Due: never fetched, last attempt failed, `every` (default 5m) has passed since the last good fetch, or that
+    /// fetch is dated in the future (the clock was ahead then or is behind now: the date says nothing, and waiting
+    /// for it would freeze the segment until the clock got there).
     static func isDue(_ segment: SegmentConfig, meta: SegmentMeta?, now: Date) -> Bool {
         guard let meta, let fetchedAt = meta.fetchedAt, meta.error == nil, meta.url == segment.url else { return true }
+        if fetchedAt > now { return true }
         let every = segment.every ?? Settings.defaultEvery
         return now.timeIntervalSince(fetchedAt) >= every.seconds
     }

@@ -25,8 +25,10 @@ struct StatusReport: Codable, Sendable {
         var serial: UInt64?
         var signedAt: Date?
         var keyID: String?
-        /// Lines of the cached copy that the policy kept out of the hosts file (reserved names included).
+        /// Lines of the cached copy that the policy kept out of the hosts file (reserved names included): the first
+        /// ``SegmentMeta/droppedKept``, and how many in all.
         var dropped: [DroppedEntry]
+        var droppedCount = 0
         var warnings: [String]
         /// Lines a lenient segment skipped: how many, and the first few with their line numbers.
         var skipped: SkippedLines?
@@ -50,6 +52,7 @@ struct StatusReport: Codable, Sendable {
             case attemptedAt = "attempted_at"
             case ageSeconds = "age_seconds"
             case conflicts, trust, serial, dropped, warnings, skipped, redirect, active, why, rules
+            case droppedCount = "dropped_count"
             case signedAt = "signed_at"
             case keyID = "key_id"
         }
@@ -124,7 +127,10 @@ struct StatusReport: Codable, Sendable {
                 let read = context.store.readMeta(segment.name)
                 let meta = try? read.get()
                 let metaProblem: String? = if case .failure(let error) = read { "\(error)" } else { nil }
-                return SegmentStatus(
+                let dropped = preview.plan.dropped[segment.name] ?? meta?.dropped ?? []
+                let droppedCount =
+                    preview.plan.dropped[segment.name]?.count ?? meta?.droppedCount ?? meta?.dropped?.count ?? 0
+                var status = SegmentStatus(
                     name: segment.name, kind: .remote, enabled: segment.enabled, source: segment.displayURL ?? "",
                     every: segment.every ?? Settings.defaultEvery, entries: meta?.entries, etag: meta?.etag,
                     lastResult: meta?.lastResult ?? "never fetched",
@@ -132,9 +138,11 @@ struct StatusReport: Codable, Sendable {
                     stale: meta?.isStale ?? true, fetchedAt: meta?.fetchedAt, attemptedAt: meta?.attemptedAt,
                     ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers,
                     trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
-                    keyID: meta?.keyID, dropped: preview.plan.dropped[segment.name] ?? meta?.dropped ?? [],
+                    keyID: meta?.keyID, dropped: Array(dropped.prefix(SegmentMeta.droppedKept)),
                     warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 },
                     skipped: preview.plan.skipped[segment.name], redirect: meta?.redirect)
+                status.droppedCount = droppedCount
+                return status
             case .local:
                 let path = context.paths.localFile(segment.name)
                 let current = Result { try StrictParser.parse(try context.store.loadLocal(segment.name), source: path) }
@@ -182,7 +190,13 @@ struct StatusReport: Codable, Sendable {
             lines.append(line)
             if segment.kind == .remote {
                 var detail = "    last fetch: \(segment.lastResult ?? "-")"
-                if let age = segment.ageSeconds { detail += ", good copy \(Self.describeAge(age)) old" }
+                if let age = segment.ageSeconds {
+                    // Dated in the future: the clock was ahead at that fetch, or is behind now.
+                    detail +=
+                        age < 0
+                        ? ", good copy dated \(Self.describeAge(-age)) in the future (the clock changed)"
+                        : ", good copy \(Self.describeAge(age)) old"
+                }
                 if let etag = segment.etag { detail += ", etag \(etag)" }
                 if let every = segment.every { detail += ", every \(every)" }
                 lines.append(detail)
@@ -205,6 +219,9 @@ struct StatusReport: Codable, Sendable {
                 lines.append(
                     "    dropped line \(dropped.line): \(dropped.address) \(dropped.names.joined(separator: " "))"
                         + " (\(dropped.reason))")
+            }
+            if segment.droppedCount > segment.dropped.count {
+                lines.append("    … and \(segment.droppedCount - segment.dropped.count) more dropped lines")
             }
             if let error = segment.error, segment.kind == .local {
                 lines.append(

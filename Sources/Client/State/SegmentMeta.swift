@@ -24,8 +24,13 @@ struct SegmentMeta: Codable, Sendable, Equatable {
     /// The last accepted serial of each signed profile: a view serves several, each with serials of its own, so
     /// one profile's serial is no floor for another's. nil in metadata written before views (then `serial` is).
     var serials: [String: UInt64]?
-    /// Lines of the cached copy that the segment's policy kept out of the hosts file.
+    /// Lines of the cached copy that the segment's policy kept out of the hosts file: the first
+    /// ``droppedKept``, and how many there were (``droppedCount``) when more — a list naming every line of a
+    /// hostile answer would make this file several times the size of the answer.
     var dropped: [DroppedEntry]?
+    var droppedCount: Int?
+
+    static let droppedKept = 20
     /// Where the server last redirected the fetch (nil: it answered at `url` itself).
     var redirect: FetchRedirect?
     /// The profile the server's view last chose; set only for a segment whose URL is a view.
@@ -39,6 +44,7 @@ struct SegmentMeta: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case serial, serials, dropped, redirect
+        case droppedCount = "dropped_count"
         case viewProfile = "view_profile"
         case viewEntries = "view_entries"
         case signedAt = "signed_at"

@@ -31,10 +31,10 @@ enum StateDirectory {
     static func problems(_ paths: StatePaths, euid: uid_t = geteuid()) -> [Problem] {
         guard euid == 0 else { return [] }
         let directory = paths.stateDirectory
-        var (found, resolved) = walk(directory)
-        guard let real = resolved else { return found }
+        var (found, place) = walk(directory)
+        guard let place else { return found }
         var info = stat()
-        guard lstat(real, &info) == 0 else { return found }
+        guard place.lstat(&info) == 0 else { return found }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             return found + [
                 Problem(path: directory, reason: "it is not a directory", fix: "rm \(directory)", fixable: false)
@@ -120,11 +120,12 @@ enum StateDirectory {
     }
 
     /// Every directory on the way judged and every link followed by HostsCore's ``TrustedPath`` (root the only
-    /// trusted owner): the problems and, when none stopped the walk and the path exists, where it really is.
-    private static func walk(_ path: String) -> ([Problem], String?) {
+    /// trusted owner): the problems and, when none stopped the walk and the path exists, the directory itself in
+    /// its judged parent, held open (examined there, not by its path again).
+    private static func walk(_ path: String) -> ([Problem], TrustedPath.Place?) {
         let walk = TrustedPath.walk(path, owners: [0])
         let problems = walk.problems.map { Problem(path: $0.path, reason: $0.reason, fix: $0.fix, fixable: false) }
-        return (problems, walk.resolved)
+        return (problems, walk.place)
     }
 
     private static func writableBy(_ info: stat) -> String? { TrustedPath.writableBy(info) }

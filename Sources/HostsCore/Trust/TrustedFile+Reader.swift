@@ -65,9 +65,17 @@ extension TrustedFile {
             acl { buffer, size in pseudodns_fgetxattr(fd, aclName, buffer, size) }
         }
 
-        /// The access ACL of `path` itself (a link is not followed), nil when it has none.
-        public static func acl(path: String) -> [UInt8]? {
-            acl { buffer, size in pseudodns_lgetxattr(path, aclName, buffer, size) }
+        /// The access ACL of the directory a walk holds open, nil when it has none. fgetxattr does not take an
+        /// O_PATH descriptor: the directory is opened through it ("." is that very directory, whatever happened to
+        /// its path since). One that cannot be opened so yields an empty ACL, which grants nothing: root, for whom
+        /// a reader is judged, opens any directory, and a guess could let the reader through.
+        static func acl(directory: TrustedPath.Descriptor) -> [UInt8]? {
+            let fd = withExtendedLifetime(directory) {
+                openat(directory.fd, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            }
+            guard fd >= 0 else { return [] }
+            defer { close(fd) }
+            return acl(fd: fd)
         }
 
         static let aclName = "system.posix_acl_access"

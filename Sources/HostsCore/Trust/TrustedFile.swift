@@ -13,7 +13,8 @@
 /// - the path's directories (``Policy/checkDirectories``) are judged by ``TrustedPath``: trusted owners only, no
 ///   directory others may write (sticky ones excepted), links followed only when a trusted owner owns them;
 /// - a path whose directories do not all exist is a file that does not exist (never opened as written: a directory
-///   created after the walk could be a link to anywhere);
+///   created after the walk could be a link to anywhere); one whose directories do is opened relative to the
+///   descriptor of the directory the walk judged (``TrustedPath/Place``), never by its path again;
 /// - anything but a regular file is refused by lstat before it is opened (opening a terminal would make it root's
 ///   controlling terminal, opening some devices acts on them);
 /// - the file is opened with O_NOFOLLOW (never through a link planted after the check), O_NONBLOCK (a FIFO cannot
@@ -92,14 +93,14 @@ public enum TrustedFile {
 
     /// The whole file and its fstat, or nil when it does not exist (the server stamps what it loaded with it).
     public static func contentsIfPresent(_ path: String, _ policy: Policy) throws(TrustedFileError) -> Contents? {
-        var real = path
+        var place = TrustedPath.Place.unjudged(path)
         if policy.owners == nil, policy.followLinks {
             guard let resolved = realpath(path, nil) else {
                 let code = errno
                 if code == ENOENT || code == ENOTDIR { return nil }
                 throw TrustedFileError(path: path, label: policy.label, errno: code)
             }
-            real = String(cString: resolved)
+            place = .unjudged(String(cString: resolved))
             free(resolved)
         } else if policy.checkDirectories, let owners = policy.owners {
             let walk = TrustedPath.walk(
@@ -110,14 +111,15 @@ public enum TrustedFile {
                     path: path, label: policy.label, refusal: problem.reason, fix: policy.fix(problem.fix))
             }
             // Unresolved: a directory on the way is missing. Opening the path as written would follow whatever
-            // link someone puts there after the walk.
-            guard let resolved = walk.resolved else { return nil }
-            real = resolved
+            // link someone puts there after the walk. Resolved: the file is opened in the directory the walk
+            // judged, through its descriptor, never by the path again.
+            guard let judged = walk.place else { return nil }
+            place = judged
         }
         // Judged before it is opened: a terminal opened by a session leader (a service) would become its
         // controlling terminal, and opening some devices acts on them.
         var seen = stat()
-        if lstat(real, &seen) != 0 {
+        if place.lstat(&seen) != 0 {
             let code = errno
             if code == ENOENT || code == ENOTDIR { return nil }
             throw TrustedFileError(path: path, label: policy.label, errno: code)
@@ -125,7 +127,7 @@ public enum TrustedFile {
         if seen.st_mode & S_IFMT != S_IFREG, let (reason, fix) = problem(with: seen, path: path, policy) {
             throw TrustedFileError(path: path, label: policy.label, refusal: reason, fix: fix)
         }
-        let fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        let fd = place.open(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         if fd < 0 {
             let code = errno
             if code == ENOENT { return nil }

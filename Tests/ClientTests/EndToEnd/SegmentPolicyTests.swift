@@ -14,6 +14,39 @@ import Testing
 
         """
 
+    /// A hostile answer of thousands of lines outside the policy: the segment's metadata keeps the first few and a
+    /// count (it kept every one, three times the answer's size: 24.8 MB of meta.json for a 7.9 MB answer), and
+    /// `status` lists the first few and says how many more.
+    @Test func thousandsOfDroppedLinesAreCountedNotAllKept() throws {
+        let sandbox = try ClientSandbox()
+        let server = try ScriptedHTTPServer()
+        defer { server.stop() }
+        let lines = (0..<5000).map { "10.2.\($0 / 250).\($0 % 250 + 1) host\($0).elsewhere.example\n" }
+        server.serveHosts("/profiles/vendor", "10.1.0.1 db.corp.example\n" + lines.joined(), etag: "\"v1\"")
+        try sandbox.succeed([
+            "add", "vendor", "--url", server.url("/profiles/vendor"), "--allow-names", "*.corp.example",
+        ])
+        #expect(sandbox.blockLines.contains("10.1.0.1 db.corp.example"))
+
+        let meta = try #require(
+            try JSONSerialization.jsonObject(with: Data(sandbox.file("cache/vendor.meta.json") ?? [])) as? [String: Any]
+        )
+        #expect((meta["dropped"] as? [Any])?.count == 20)
+        #expect(meta["dropped_count"] as? Int == 5000)
+        #expect((sandbox.file("cache/vendor.meta.json") ?? []).count < 20_000)
+
+        let status = try sandbox.succeed(["status"])
+        #expect(status.stdout.contains("dropped line 2: 10.2.0.1 host0.elsewhere.example (name not in --allow-names)"))
+        #expect(status.stdout.contains("… and 4980 more dropped lines"))
+        #expect(!status.stdout.contains("host20.elsewhere.example"))
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(try sandbox.succeed(["status", "--json"]).stdout.utf8))
+                as? [String: Any])
+        let segment = try #require((json["segments"] as? [[String: Any]])?.first)
+        #expect((segment["dropped"] as? [Any])?.count == 20)
+        #expect(segment["dropped_count"] as? Int == 5000)
+    }
+
     @Test func linesOutsideThePolicyAreDroppedAndReported() throws {
         let sandbox = try ClientSandbox()
         let server = try ScriptedHTTPServer()
