@@ -67,14 +67,20 @@ public final class HTTPClientPool: Sendable {
         }
     }
 
-    /// Closes every connection and lets the clients go.
-    public func shutdown() async {
+    /// Closes every connection and lets the clients go, without waiting for them.
+    ///
+    /// Not awaited, on purpose: a connection attempt still resolving its host waits in getaddrinfo (on NIO's
+    /// blocking pool, where nothing can interrupt it) for as long as the network's DNS makes it — a silent resolver
+    /// holds it 10 s with glibc's defaults, up to 150 s as resolv.conf allows — and a client's shutdown waits for
+    /// it, long after the request's own deadline has failed it. Nothing uses the clients after this; a resolution
+    /// that returns late finds them shut down.
+    public func shutdown() {
         let clients = state.withLock { state in
             state.shutDown = true
             defer { state.clients = [:] }
             return Array(state.clients.values)
         }
-        for client in clients { try? await client.shutdown() }
+        for client in clients { Task { try? await client.shutdown() } }
     }
 
     /// A pool dropped without ``shutdown()`` (a test's) still closes its clients; AsyncHTTPClient insists.

@@ -18,6 +18,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 if global.json { try Console.json(settings) } else { Console.out(Self.describe(settings)) }
                 return true
             }
+            if key == "after-apply", value != nil || unset { try StatePaths.refuseUnderSudo(.afterApply) }
             return try await context.changeConfig(apply: false) { config in
                 try Self.set(key, unset ? nil : value, in: &config.settings, show: value == nil && !unset)
             }

@@ -12,6 +12,7 @@ struct EditCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await global.run { context in
+            try StatePaths.refuseUnderSudo(.edit)
             let original = try context.store.loadLocal(name)
             guard let edited = try SegmentEditor(context: context).edit(name) else {
                 Console.out("segment \(name) unchanged")

@@ -16,7 +16,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await global.run { context in
-            if ontoOtherFile { try StatePaths.checkRestoreOntoOtherFileUnderSudo() }
+            if ontoOtherFile { try StatePaths.refuseUnderSudo(.restoreOntoOtherFile) }
             let lock = try context.lock()
             defer { lock.release() }
             let applier = Applier(paths: context.paths, settings: try Self.settings(context))

@@ -31,17 +31,17 @@ final class RemoteFetcher: Sendable {
         pool = HTTPClientPool(configuration: configuration, proxies: proxies)
     }
 
-    func shutdown() async { await pool.shutdown() }
+    func shutdown() { pool.shutdown() }
 
     /// Runs `body` with a fetcher and shuts it down afterwards, whatever `body` does.
     static func with<T>(maxBytes: Int, _ body: (RemoteFetcher) async throws -> T) async throws -> T {
         let fetcher = RemoteFetcher(maxBytes: maxBytes)
         do {
             let result = try await body(fetcher)
-            await fetcher.shutdown()
+            fetcher.shutdown()
             return result
         } catch {
-            await fetcher.shutdown()
+            fetcher.shutdown()
             throw error
         }
     }

@@ -14,7 +14,8 @@ import HostsCore
 /// file, or any root-readable file into /etc/hosts). Refused outright, not judged by whether that user may read and
 /// write the file: the state directory must be root's alone (``StateDirectory``), so no directory that user may
 /// write could pass anyway, and a file judged writable now could be another by the time root writes it. An admin
-/// who means another file runs hosts-client as root outside sudo. "Under sudo" is what ``TrustedFile/Policy``'s
+/// who means another file runs hosts-client as root outside sudo. The same holds for what would make root run a
+/// command the user chose (`config after-apply`, `edit`'s editor). "Under sudo" is what ``TrustedFile/Policy``'s
 /// `invokingUser` says: root with a `SUDO_UID` other than 0.
 extension StatePaths {
     /// Throws when run under sudo with a hosts file or state directory other than the defaults; `hostsFlag` and
@@ -38,13 +39,40 @@ extension StatePaths {
         }
     }
 
-    /// `restore --onto-other-file`: under sudo a backup goes back only onto the file it was taken of.
-    static func checkRestoreOntoOtherFileUnderSudo(
-        invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
+    /// What is refused under sudo whatever the paths: each would let the user who ran sudo make root copy a file of
+    /// their choosing or run a command of theirs.
+    enum SudoRefusal {
+        /// `restore --onto-other-file`: under sudo a backup goes back only onto the file it was taken of.
+        case restoreOntoOtherFile
+        /// `config after-apply` (set or unset): root runs that command with `/bin/sh -c` after every write, from
+        /// then on, so whoever sets it runs anything as root. It stays the admin's, set as root outside sudo.
+        case afterApply
+        /// `edit`: the editor ($VISUAL, $EDITOR or vi) would run as root, and an editor runs commands (vi's `:!sh`),
+        /// so a sudoers rule that gives a user hosts-client alone would give them a root shell.
+        case edit
+
+        var what: String {
+            switch self {
+            case .restoreOntoOtherFile: "--onto-other-file"
+            case .afterApply: "config after-apply"
+            case .edit: "edit"
+            }
+        }
+
+        var scope: String {
+            switch self {
+            case .restoreOntoOtherFile: "which restores a backup only onto the file it was taken of"
+            case .afterApply: "which leaves the command root runs after every write to root"
+            case .edit: "whose editor would run as root (an editor runs commands)"
+            }
+        }
+    }
+
+    /// Throws `refusal` when run under sudo.
+    static func refuseUnderSudo(
+        _ refusal: SudoRefusal, invokingUser: TrustedFile.Reader? = TrustedFile.Policy.invokingUser()
     ) throws {
         guard let user = invokingUser else { return }
-        throw ClientError.refusedUnderSudo(
-            what: "--onto-other-file", uid: user.uid,
-            scope: "which restores a backup only onto the file it was taken of")
+        throw ClientError.refusedUnderSudo(what: refusal.what, uid: user.uid, scope: refusal.scope)
     }
 }

@@ -85,7 +85,7 @@ struct GenerateCommand: AsyncParsableCommand {
         }
         guard let interval else {
             let code = await Self.runOnce(makePass(loaded), json: json, logger: logger)
-            await transport.shutdown()
+            transport.shutdown()
             if code != 0 { throw ExitCode(code) }
             return
         }
@@ -93,7 +93,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let succeeded = await RepeatingRunner(interval: interval, logger: logger).run {
             await Self.runOnce(makePass(reloader.reload()), json: json, logger: logger) == 0
         }
-        await transport.shutdown()
+        transport.shutdown()
         if !succeeded { throw ExitCode(1) }
     }
 

@@ -167,6 +167,30 @@ import Testing
         #expect(server.requests(to: "/profiles/office").count == 6)
     }
 
+    /// A Location of 10 KB (a path, or a scheme) is quoted in the refusal cut to an excerpt, on one line: the
+    /// server does not choose how much of the terminal or the journal one error takes.
+    @Test func aLongLocationIsQuotedAsAnExcerpt() async throws {
+        try await offThePool {
+            let long = String(repeating: "a", count: 10_000)
+            for location in ["/" + long, long + "://elsewhere.example/"] {
+                let sandbox = try ClientSandbox()
+                let server = try ScriptedHTTPServer { _ in
+                    ScriptedResponse(status: 302, headers: [("Location", location)])
+                }
+                defer { server.stop() }
+                let add = try sandbox.run(["add", "office", "--url", server.url("/profiles/office")])
+                let shown = add.stderr.prefix(500)
+                #expect(!add.ok)
+                #expect(add.stderr.split(separator: "\n").count == 1, "\(shown)")
+                #expect(
+                    add.stderr.contains("more than 5 redirects")
+                        || add.stderr.contains(":// refused (only http and https)"), "\(shown)")
+                #expect(add.stderr.contains("aaaa…"), "\(shown)")
+                #expect(add.stderr.utf8.count < 1_000, "\(add.stderr.utf8.count) bytes of error: \(shown)")
+            }
+        }
+    }
+
     @Test(.enabled(if: TestCertificates.available, "needs openssl"))
     func httpsNeverFollowsToPlainHTTP() throws {
         let sandbox = try ClientSandbox()

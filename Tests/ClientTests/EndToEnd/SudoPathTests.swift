@@ -39,6 +39,14 @@ struct SudoPathTests {
         return (secret, segment)
     }
 
+    /// `add mine --local --from segment` under sudo, at the default paths: allowed.
+    func addUnderSudo(
+        _ sandbox: ClientSandbox, _ segment: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let add = try sandbox.runAtDefaultPaths(["add", "mine", "--local", "--from", segment], environment: Self.sudo)
+        #expect(add.ok, "\(add.stderr)", sourceLocation: sourceLocation)
+    }
+
     /// The reviewer's attack: the secret is not written, not backed up, not copied anywhere.
     @Test func anotherHostsFileIsRefusedUnderSudo() async throws {
         try await offThePool {
@@ -91,15 +99,63 @@ struct SudoPathTests {
         }
     }
 
+    /// `sudo hosts-client config after-apply CMD` made root run CMD after every later write (`apply` under sudo, the
+    /// root service's `sync`): a root shell for a user the sudoers rule gave hosts-client alone. Refused, set or unset;
+    /// root outside sudo still sets it, and showing it stays allowed.
+    @Test func afterApplyIsRefusedUnderSudo() async throws {
+        try await offThePool {
+            let sandbox = try ClientSandbox()
+            let (_, segment) = try attackFiles(sandbox)
+            let marker = sandbox.root + "/ran-as-root"
+            let hook = "id -u > \(marker)"
+            let set = try sandbox.runAtDefaultPaths(["config", "after-apply", hook], environment: Self.sudo)
+            expectRefused(set, "config after-apply")
+            try addUnderSudo(sandbox, segment)
+            #expect(!FileManager.default.fileExists(atPath: marker), "root ran the sudo user's after-apply command")
+            let unset = try sandbox.runAtDefaultPaths(["config", "after-apply", "--unset"], environment: Self.sudo)
+            expectRefused(unset, "config after-apply")
+            let show = try sandbox.runAtDefaultPaths(["config", "after-apply"], environment: Self.sudo)
+            #expect(show.ok && show.stdout.contains("(none: flush resolver caches)"), "\(show.stdout)\(show.stderr)")
+
+            let asRoot = try sandbox.run(["config", "after-apply", hook])
+            #expect(asRoot.ok, "\(asRoot.stderr)")
+            let two = sandbox.root + "/two.hosts"
+            try sandbox.write("10.0.0.8 two\n", to: two)
+            let write = try sandbox.run(["add", "two", "--local", "--from", two])
+            #expect(write.ok, "\(write.stderr)")
+            #expect(try String(contentsOfFile: marker, encoding: .utf8) == "0\n", "the admin's hook runs")
+        }
+    }
+
+    /// `sudo hosts-client edit mine` ran $VISUAL/$EDITOR (or vi, whose `:!sh` is a shell) as root. Refused before
+    /// any editor starts.
+    @Test func editIsRefusedUnderSudo() async throws {
+        try await offThePool {
+            let sandbox = try ClientSandbox()
+            let (_, segment) = try attackFiles(sandbox)
+            try addUnderSudo(sandbox, segment)
+            let marker = sandbox.root + "/editor-ran"
+            let editor = sandbox.root + "/editor.sh"
+            try sandbox.write("#!/bin/sh\nid -u > \(marker)\n", to: editor)
+            chmod(editor, 0o755)
+            let edit = try sandbox.runAtDefaultPaths(
+                ["edit", "mine"], environment: Self.sudo.merging(["VISUAL": editor, "EDITOR": editor]) { $1 })
+            expectRefused(edit, "edit")
+            #expect(!FileManager.default.fileExists(atPath: marker), "the editor ran as root")
+
+            let asRoot = try sandbox.run(["edit", "mine"], environment: ["VISUAL": editor])
+            #expect(asRoot.ok, "\(asRoot.stderr)")
+            #expect(FileManager.default.fileExists(atPath: marker), "root outside sudo still edits")
+        }
+    }
+
     /// Under sudo the defaults are managed as before; root without sudo (no SUDO_UID, or SUDO_UID=0) may still use
     /// other paths, and `restore --onto-other-file`.
     @Test func theDefaultsUnderSudoAndOtherPathsAsRootStillWork() async throws {
         try await offThePool {
             let sandbox = try ClientSandbox()
             let (secret, segment) = try attackFiles(sandbox)
-            let sudo = try sandbox.runAtDefaultPaths(
-                ["add", "mine", "--local", "--from", segment], environment: Self.sudo)
-            #expect(sudo.ok, "\(sudo.stderr)")
+            try addUnderSudo(sandbox, segment)
             #expect(sandbox.blockLines.contains("10.0.0.7 mine"))
 
             let other = try ClientSandbox()

@@ -15,10 +15,10 @@ import Testing
             environment: ProcessEnvironment(environment.merging(["HOME": "/nonexistent"]) { old, _ in old }))
         do {
             let response = try await transport.send(method: "GET", url: URL(string: url)!)
-            await transport.shutdown()
+            transport.shutdown()
             return response
         } catch {
-            await transport.shutdown()
+            transport.shutdown()
             throw error
         }
     }
@@ -110,7 +110,7 @@ import Testing
 
     @Test func aContainerURIToAnotherHostIsRefusedBeforeTheTokenIsSent() async throws {
         let transport = HTTPTransport(timeout: 2, environment: ProcessEnvironment(["HOME": "/nonexistent"]))
-        defer { Task { await transport.shutdown() } }
+        defer { transport.shutdown() }
         let provider = ContainerCredentialsProvider(
             environment: ProcessEnvironment([
                 "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://192.0.2.10/creds",

@@ -13,7 +13,7 @@ import Testing
         let server = try ScriptedHTTPServer { _ in answer }
         defer { server.stop() }
         let transport = HTTPTransport(timeout: timeout, environment: ProcessEnvironment(["HOME": "/nonexistent"]))
-        defer { Task { await transport.shutdown() } }
+        defer { transport.shutdown() }
         do {
             let response = try await transport.send(method: "GET", url: URL(string: server.url("/attack"))!)
             Issue.record("expected a failure, got HTTP \(response.status) with \(response.body.count) bytes")
@@ -67,7 +67,7 @@ import Testing
         let server = try ScriptedHTTPServer { _ in .xml(body) }
         defer { server.stop() }
         let transport = HTTPTransport(timeout: 10, environment: ProcessEnvironment(["HOME": "/nonexistent"]))
-        defer { Task { await transport.shutdown() } }
+        defer { transport.shutdown() }
         let response = try await transport.send(
             method: "POST", url: URL(string: server.url("/"))!, headers: [("Content-Type", "text/plain")],
             body: Data("Action=DescribeInstances".utf8), maxBytes: HTTPTransport.describeInstancesPage)
@@ -79,7 +79,7 @@ import Testing
 
     @Test func aRequestAfterShutdownFailsWithoutRetry() async throws {
         let transport = HTTPTransport(timeout: 1, environment: ProcessEnvironment(["HOME": "/nonexistent"]))
-        await transport.shutdown()
+        transport.shutdown()
         await #expect {
             _ = try await transport.send(method: "GET", url: URL(string: "http://127.0.0.1:9/")!)
         } throws: { error in

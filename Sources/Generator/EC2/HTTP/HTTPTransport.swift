@@ -107,5 +107,5 @@ struct HTTPTransport: Sendable {
     }
 
     /// Closes every connection and lets the clients go; a request after this fails.
-    func shutdown() async { await pool.shutdown() }
+    func shutdown() { pool.shutdown() }
 }
