@@ -58,6 +58,7 @@ struct AddCommand: AsyncParsableCommand {
                     try config.add(segment)
                     let hints = try SegmentAdding.record(first, config: config, context: context)
                     Console.out("added remote segment \(name) (\(url))")
+                    for warning in TrustSummary.warnings(for: segment) { Console.err("warning: \(warning)") }
                     return hints
                 }
             }
@@ -66,9 +67,11 @@ struct AddCommand: AsyncParsableCommand {
                 let bytes = try from.map { path in try Self.source(path, maxBytes: config.settings.maxBytes) } ?? []
                 let entries = try SegmentAdding.validateLocal(bytes, source: from ?? name)
                 try context.store.saveLocal(bytes, for: name)
-                try config.add(
-                    SegmentConfig(name: name, kind: .local, enabled: !disabled, when: rules.isEmpty ? nil : rules))
+                let segment = SegmentConfig(
+                    name: name, kind: .local, enabled: !disabled, when: rules.isEmpty ? nil : rules)
+                try config.add(segment)
                 Console.out("added local segment \(name) (\(entries) entries)")
+                for warning in TrustSummary.warnings(for: segment) { Console.err("warning: \(warning)") }
                 return ApplyHints()
             }
         }

@@ -6,9 +6,10 @@ struct WhenCommand: AsyncParsableCommand {
         commandName: "when",
         abstract: "Show or set where a segment is active (all rules must hold), then apply.",
         discussion: """
-            Rules: network=CIDR (an interface has an address in it), interface=NAME (it exists and is up), \
-            reachable=URL (a GET answers 2xx/3xx within 2s), and 'not RULE'. enable/disable still override: a \
-            disabled segment stays off wherever it is. `hosts-client watch` notices moves and applies by itself.
+            Rules: network=CIDR (an interface that is up and running has an address in it), interface=NAME (it \
+            exists, is up and has a carrier), reachable=URL (a GET answers 2xx within 2s; a redirect does not \
+            hold), and 'not RULE'. enable/disable still override: a disabled segment stays off wherever it is. \
+            `hosts-client watch` notices moves and applies by itself.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -47,6 +48,9 @@ struct WhenCommand: AsyncParsableCommand {
                         + (clear
                             ? "active everywhere"
                             : "active where " + parsed.map(\.description).joined(separator: " and ")))
+                for warning in TrustSummary.warnings(for: config.segments[index]) {
+                    Console.err("warning: \(warning)")
+                }
             }
         }
     }

@@ -34,15 +34,19 @@ struct LocationCheck: Sendable {
             case .network(let range):
                 if let found = snapshot.address(in: range) {
                     measured[rule] = Value(
-                        rule: rule.description, holds: true, detail: "\(found.address) on \(found.interface)")
+                        rule: rule.description, holds: true, detail: "\(found.address) on \(found.interface.name)")
+                } else if let idle = snapshot.address(in: range, usable: false) {
+                    measured[rule] = Value(
+                        rule: rule.description, holds: false,
+                        detail: "\(idle.address) only, and \(idle.interface.state)")
                 } else {
                     measured[rule] = Value(rule: rule.description, holds: false, detail: "no address in \(range)")
                 }
             case .interface(let name):
                 let interface = snapshot.interface(named: name)
                 measured[rule] = Value(
-                    rule: rule.description, holds: interface?.up == true,
-                    detail: interface.map { $0.up ? "\(name) is up" : "\(name) is down" } ?? "no interface \(name)")
+                    rule: rule.description, holds: interface?.usable == true,
+                    detail: interface?.state ?? "no interface \(name)")
             case .reachable(let url):
                 canaries.append(url)
             case .not:
@@ -60,7 +64,7 @@ struct LocationCheck: Sendable {
                             case .success(let status):
                                 return (
                                     url,
-                                    Value(rule: rule, holds: (200..<400).contains(status), detail: "HTTP \(status)")
+                                    Value(rule: rule, holds: (200..<300).contains(status), detail: Self.detail(status))
                                 )
                             case .failure(let error):
                                 return (url, Value(rule: rule, holds: false, detail: error.reason))
@@ -75,6 +79,17 @@ struct LocationCheck: Sendable {
             for (url, value) in answers ?? [] { measured[.reachable(url)] = value }
         }
         return LocationCheck(snapshot: snapshot, measured: measured)
+    }
+
+    /// What a canary's status says. Only 2xx holds: a captive portal answers every request with a redirect to
+    /// its login page (and a proxy or a hotel network with anything but the canary's 2xx), so a 3xx means
+    /// something else answered, not that the canary was reached.
+    static func detail(_ status: Int) -> String {
+        switch status {
+        case 200..<300: "HTTP \(status)"
+        case 300..<400: "HTTP \(status): a redirect, not the canary (a captive portal answers so)"
+        default: "HTTP \(status)"
+        }
     }
 
     /// Every rule `config` uses was measured.

@@ -11,8 +11,18 @@ import HostsCore
 struct NetworkSnapshot: Sendable, Equatable {
     struct Interface: Sendable, Equatable {
         var name: String
+        /// Administratively up (IFF_UP).
         var up: Bool
+        /// Operationally up (IFF_RUNNING): a carrier, a peer, a VPN daemon holding the tun device. An interface
+        /// set up with nothing behind it (NO-CARRIER) carries no traffic, so it is not where this machine is.
+        var running: Bool
         var addresses: [IPAddress]
+
+        /// Up and running: the only state in which its addresses say where this machine is.
+        var usable: Bool { up && running }
+
+        /// `tun0 is up`, `tun0 is down`, `tun0 is up but has no carrier`.
+        var state: String { usable ? "\(name) is up" : up ? "\(name) is up but has no carrier" : "\(name) is down" }
     }
 
     /// Sorted by name, addresses sorted: two snapshots of the same state compare equal.
@@ -27,14 +37,19 @@ struct NetworkSnapshot: Sendable, Equatable {
         while let entry = cursor {
             defer { cursor = entry.pointee.ifa_next }
             let name = String(cString: entry.pointee.ifa_name)
-            var interface = byName[name] ?? Interface(name: name, up: false, addresses: [])
+            var interface = byName[name] ?? Interface(name: name, up: false, running: false, addresses: [])
             interface.up = interface.up || (entry.pointee.ifa_flags & UInt32(IFF_UP)) != 0
+            interface.running = interface.running || (entry.pointee.ifa_flags & UInt32(IFF_RUNNING)) != 0
             if let address = entry.pointee.ifa_addr.flatMap(Self.address(of:)) { interface.addresses.append(address) }
             byName[name] = interface
         }
         return NetworkSnapshot(
-            interfaces: byName.values.map { Interface(name: $0.name, up: $0.up, addresses: $0.addresses.sorted()) }
-                .sorted { $0.name < $1.name })
+            interfaces: byName.values.map { interface in
+                var sorted = interface
+                sorted.addresses.sort()
+                return sorted
+            }
+            .sorted { $0.name < $1.name })
     }
 
     private static func address(of socketAddress: UnsafeMutablePointer<sockaddr>) -> IPAddress? {
@@ -53,10 +68,11 @@ struct NetworkSnapshot: Sendable, Equatable {
         return IPAddress(text)
     }
 
-    /// The first interface address inside `range`, with its interface.
-    func address(in range: CIDR) -> (interface: String, address: IPAddress)? {
-        for interface in interfaces {
-            if let address = interface.addresses.first(where: range.contains) { return (interface.name, address) }
+    /// The first address inside `range` on an interface that is up and running (``Interface/usable``), with its
+    /// interface; with `usable: false`, the first on one that is not (to say why a rule does not hold).
+    func address(in range: CIDR, usable: Bool = true) -> (interface: Interface, address: IPAddress)? {
+        for interface in interfaces where interface.usable == usable {
+            if let address = interface.addresses.first(where: range.contains) { return (interface, address) }
         }
         return nil
     }

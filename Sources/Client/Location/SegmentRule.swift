@@ -6,11 +6,11 @@ import HostsCore
 /// Stored in config.json as the text the user typed (`network=10.8.0.0/16`, `not interface=tun0`), so the file
 /// stays readable and every rule prints back the way it was given.
 indirect enum SegmentRule: Hashable, Sendable, Codable, CustomStringConvertible {
-    /// Some interface of this machine has an address in the range.
+    /// Some interface of this machine that is up and running has an address in the range.
     case network(CIDR)
-    /// The interface exists and is up (a VPN's `tun0`, `wg0`, `utun3`).
+    /// The interface exists, is up and running (has a carrier: a VPN's `tun0`, `wg0`, `utun3` with its daemon).
     case interface(String)
-    /// An HTTP(S) GET of the URL answers 2xx or 3xx within ``LocationCheck/reachableTimeout``.
+    /// An HTTP(S) GET of the URL answers 2xx (not a redirect: see ``LocationCheck/detail(_:)``) within ``LocationCheck/reachableTimeout``.
     case reachable(String)
     case not(SegmentRule)
 

@@ -139,7 +139,7 @@ struct StatusReport: Codable, Sendable {
                     ageSeconds: meta?.fetchedAt.map { Int(now.timeIntervalSince($0)) }, conflicts: losers,
                     trust: TrustSummary(segment.trust).text, serial: meta?.serial, signedAt: meta?.signedAt,
                     keyID: meta?.keyID, dropped: Array(dropped.prefix(SegmentMeta.droppedKept)),
-                    warnings: [TrustSummary.warning(url: segment.url ?? "", trust: segment.trust)].compactMap { $0 },
+                    warnings: TrustSummary.warnings(for: segment),
                     skipped: preview.plan.skipped[segment.name], redirect: meta?.redirect)
                 status.droppedCount = droppedCount
                 return status
@@ -158,7 +158,8 @@ struct StatusReport: Codable, Sendable {
                 }
                 return SegmentStatus(
                     name: segment.name, kind: .local, enabled: segment.enabled, source: path, entries: entries,
-                    error: error, stale: false, conflicts: losers, dropped: [], warnings: [],
+                    error: error, stale: false, conflicts: losers, dropped: [],
+                    warnings: TrustSummary.warnings(for: segment),
                     usingLastGood: usingLastGood)
             }
         }

@@ -29,10 +29,27 @@ struct TrustSummary {
         return parts.joined(separator: "; ")
     }
 
-    /// Why a segment's transport deserves a warning, if it does.
-    static func warning(url: String, trust: SegmentTrust?) -> String? {
-        guard url.lowercased().hasPrefix("http://"), trust?.isPinned != true else { return nil }
-        return "plain http:// without a pinned key: anyone on the path can rewrite this segment "
-            + "(pin the generator's key: hosts-client trust NAME --public-key KEY)"
+    /// Why a segment's transport deserves a warning, one line each (`status`, and `add`/`when` on stderr):
+    /// plain http where nothing else vouches for the bytes, its URL's and its `reachable=` canaries'.
+    static func warnings(for segment: SegmentConfig) -> [String] {
+        var lines: [String] = []
+        if let url = segment.url, isPlainHTTP(url), segment.trust?.isPinned != true {
+            lines.append(
+                "plain http:// without a pinned key: anyone on the path can rewrite this segment "
+                    + "(pin the generator's key: hosts-client trust NAME --public-key KEY)")
+        }
+        let canaries = Set(
+            (segment.when ?? []).compactMap { rule -> String? in
+                if case .reachable(let url) = rule.measured, isPlainHTTP(url) { return url }
+                return nil
+            })
+        for url in canaries.sorted() {
+            lines.append(
+                "reachable=\(Redaction.url(url)) is plain http://: anyone on the path can answer it and decide "
+                    + "where this segment applies (use an https:// canary)")
+        }
+        return lines
     }
+
+    private static func isPlainHTTP(_ url: String) -> Bool { url.lowercased().hasPrefix("http://") }
 }

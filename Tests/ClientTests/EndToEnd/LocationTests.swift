@@ -130,8 +130,10 @@ import Testing
         #expect(sandbox.backupCount == backups + 1, "one write for the move")
 
         // A VPN interface coming up switches its segment on; going down, off.
-        // (A veth pair stands in for the VPN's interface: this kernel may have no dummy or wireguard module.)
+        // (A veth pair stands in for the VPN's interface: this kernel may have no dummy or wireguard module. Its
+        // peer up is the carrier: an interface up without one does not count.)
         try lab.ipInLaptop(["link", "add", "wg-test", "type", "veth", "peer", "name", "wg-peer"])
+        try lab.ipInLaptop(["link", "set", "wg-peer", "up"])
         try lab.ipInLaptop(["link", "set", "wg-test", "up"])
         try waitUntil("the vpn segment") { sandbox.blockLines.contains("10.99.0.1 vpn-only.corp") }
         try lab.ipInLaptop(["link", "set", "wg-test", "down"])
