@@ -124,7 +124,7 @@ public struct IntervalError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         let subject = what.map { "\($0): " } ?? ""
         let quoted = VisibleText.excerpt(text)
-        guard let range else { return "\(subject)invalid duration '\(quoted)': use e.g. 30s, 5m, 1h30m or 1d" }
+        guard let range else { return "\(subject)invalid duration '\(quoted)': use e.g. 500ms, 30s, 5m, 1h30m or 1d" }
         return "\(subject)duration '\(quoted)' is out of range: use \(Interval(seconds: range.lowerBound)) to "
             + "\(Interval(seconds: range.upperBound))"
     }

@@ -108,7 +108,7 @@ struct ServerCommand: ParsableCommand {
     static let flushRange: ClosedRange<Double> = 0.1...3600
 
     /// `--idle-timeout`, `--request-timeout` and `--access-log-flush` in HostsCore's one duration grammar
-    /// (`30`, `30s`, `2m`, `1.5s`), each refused outside its range with a message naming the option (exit 64).
+    /// (`30`, `500ms`, `30s`, `2m`, `1.5s`), each refused outside its range with a message naming the option (exit 64).
     func durations() throws -> (idle: Duration, request: Duration, flush: Duration) {
         func duration(_ text: String, _ option: String, in range: ClosedRange<Double>) throws -> Duration {
             do {

@@ -20,6 +20,16 @@ import Testing
         #expect(throws: IntervalError.self) { try Interval(parsing: text) }
     }
 
+    /// The hint for what is not a duration shows the grammar, milliseconds included, and every example in it parses.
+    @Test func theHintsExamplesAreDurations() throws {
+        let hint = IntervalError(text: "5x").description
+        #expect(hint == "invalid duration '5x': use e.g. 500ms, 30s, 5m, 1h30m or 1d")
+        let examples = try #require(hint.split(separator: "use e.g. ").last)
+            .split(separator: ", ").flatMap { $0.split(separator: " or ") }
+        #expect(examples.count == 5)
+        for example in examples { #expect(throws: Never.self) { try Interval(parsing: String(example)) } }
+    }
+
     @Test func rangeIsCheckedPerUse() throws {
         let week = try Interval(parsing: "7d")
         #expect(try week.checked("every", in: 10...604_800) == week)

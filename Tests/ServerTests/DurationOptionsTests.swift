@@ -27,7 +27,10 @@ import Testing
         (["--idle-timeout", "0"], "--idle-timeout: duration '0s' is out of range: use 0.1s to 1d"),
         (["--request-timeout", "2d"], "--request-timeout: duration '2d' is out of range: use 0.1s to 1d"),
         (["--access-log-flush", "0.05s"], "--access-log-flush: duration '0.05s' is out of range: use 0.1s to 1h"),
-        (["--access-log-flush", "5x"], "--access-log-flush: invalid duration '5x': use e.g. 30s, 5m, 1h30m or 1d"),
+        (
+            ["--access-log-flush", "5x"],
+            "--access-log-flush: invalid duration '5x': use e.g. 500ms, 30s, 5m, 1h30m or 1d"
+        ),
         (["--idle-timeout", "1e9"], "--idle-timeout: invalid duration '1e9'"),
     ]
 

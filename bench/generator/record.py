@@ -1,26 +1,29 @@
-"""Records 10 pages of DescribeInstances XML (10,000 instances) from a real moto_server.
+"""Records 10 pages of DescribeInstances XML (10,000 instances) from a real moto server.
 
-Usage: record.py OUTDIR. Starts moto on a free loopback port, creates 1,000 tagged instances with boto3 and
-fetches one page (MaxResults=1000, the request hosts-generator sends), then stops moto. moto gets very slow with
-10,000 instances (minutes per page), so pages 2-10 are that recorded page with instance ids, Name tags and
-addresses rewritten to be unique; each page's nextToken is set to "page-N+1" for the replay server.
+Usage: record.py OUTDIR. Starts moto (scripts/moto-server.py, on a port it binds itself and reports), creates
+1,000 tagged instances with boto3 and fetches one page (MaxResults=1000, the request hosts-generator sends), then
+stops moto. moto gets very slow with 10,000 instances (minutes per page), so pages 2-10 are that recorded page with
+instance ids, Name tags and addresses rewritten to be unique; each page's nextToken is set to "page-N+1" for the
+replay server.
 """
-import os, socket, subprocess, sys, time, urllib.request, urllib.parse, re
+import os, select, subprocess, sys, urllib.request, urllib.parse, re
 import boto3
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
-s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+launcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "moto-server.py")
 env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
-moto = subprocess.Popen(["moto_server", "-H", "127.0.0.1", "-p", str(port)], env=env,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# Port 0: moto binds a free port itself and prints `port=N` once it listens (a port picked free here first could
+# be taken by another process before moto binds it). --parent: it exits if this script dies first.
+moto = subprocess.Popen([sys.executable, launcher, "--parent", str(os.getpid())], env=env,
+                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 try:
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1); break
-        except Exception:
-            time.sleep(0.2)
+    # Importing moto takes seconds on a loaded machine; 120 s bounds a launcher that never reports.
+    ready, _, _ = select.select([moto.stdout], [], [], 120)
+    line = moto.stdout.readline() if ready else ""
+    if not line.startswith("port="):
+        sys.exit(f"record.py: scripts/moto-server.py reported no port (got {line.strip()!r})")
+    endpoint = f"http://127.0.0.1:{int(line[5:])}"
     ec2 = boto3.client("ec2", region_name="ap-northeast-1", endpoint_url=endpoint,
                        aws_access_key_id="test", aws_secret_access_key="test")
     prefixes = ["apne1a-prod", "apne1c-prod"]

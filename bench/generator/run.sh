@@ -14,7 +14,7 @@ trap cleanup EXIT
 
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 python3 -c 'import boto3' 2>/dev/null || pip install -q boto3
-command -v moto_server >/dev/null || pip install -q 'moto[server]'
+python3 -c 'import moto.server' 2>/dev/null || pip install -q 'moto[server]'
 
 echo "building hosts-generator (release)…" >&2
 (cd "$root" && swift build -c release --static-swift-stdlib --product hosts-generator >/dev/null)

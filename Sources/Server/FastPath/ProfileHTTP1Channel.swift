@@ -70,8 +70,13 @@ struct ProfileHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             try operations.addHandler(parts)
             try operations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try operations.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
+            // Deinit-based teardown (the deprecated initializer; `wrappingChannelSynchronously` traps instead): a
+            // connection accepted as a graceful shutdown closes the listener is dropped by NIO's server channel
+            // handler before Hummingbird ever runs `executeThenClose` on it (apple/swift-nio#2813, open); its
+            // writer's deinit then crashed the whole process ("Deinited NIOAsyncWriter without calling finish()"),
+            // losing the answers still draining on the other connections. Now it closes that one connection.
             return try NIOAsyncChannel(
-                wrappingChannelSynchronously: channel,
+                synchronouslyWrapping: channel,
                 configuration: .init(isOutboundHalfClosureEnabled: true)
             )
         }
